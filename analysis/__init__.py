@@ -1,0 +1,1 @@
+"""Scoring for the infant-cue salience battery. Never imports PsychoPy."""
