@@ -1,0 +1,189 @@
+"""The events writer: sidecar first, one row per trial appended and fsynced.
+
+A run that dies keeps every finished trial and no partial row: each row is one
+``write`` of a whole line, followed by ``flush`` and ``fsync``.  Nothing is ever
+overwritten: both files are created with ``O_EXCL``; a second run of the same
+participant, session and task is refused unless ``rerun`` asks for the next run
+number.  The sidecar's ``Provenance.Status`` goes ``in_progress`` ->
+``completed`` | ``aborted``; it is rewritten atomically (temp file + rename).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+from tasks import __version__
+from tasks.core import bids
+from tasks.core.columns import TASK_COLUMNS
+from tasks.errors import DataExistsError
+
+STATUSES = ("in_progress", "completed", "aborted")
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).astimezone().isoformat(timespec="milliseconds")
+
+
+def software_versions() -> dict[str, str]:
+    """Versions of the software that matters for the data (no imports forced)."""
+    versions = {"icb": __version__, "python": platform.python_version()}
+    for name in ("psychopy", "numpy", "pandas", "psychtoolbox", "pyglet"):
+        module = sys.modules.get(name)
+        if module is not None:
+            versions[name] = str(getattr(module, "__version__", "unknown"))
+    return versions
+
+
+def plan_run(data_root: Path, participant: str, session: str, task: str, *,
+             rerun: bool = False) -> int:
+    """The run number a new run gets; refuses (exit 2) when one exists and not ``rerun``."""
+    runs = bids.existing_runs(data_root, participant, session, task)
+    if runs and not rerun:
+        last = bids.beh_dir(data_root, participant, session) / (
+            bids.events_stem(participant, session, task, runs[-1]) + "_events.tsv")
+        raise DataExistsError(
+            f"{last}: a run of participant {participant}, session {session}, task {task} "
+            f"already exists; nothing was overwritten. Pass --rerun to record run-{runs[-1] + 1}, "
+            "or choose another participant or session")
+    return (runs[-1] + 1) if runs else 1
+
+
+class EventsWriter:
+    """Writes one run's ``_events.tsv`` and ``_events.json``.
+
+    Use :meth:`create`; then :meth:`append` once per finished trial and
+    :meth:`finish` at the end.  ``columns`` come from ``tasks.core.columns``.
+    """
+
+    def __init__(self, tsv_path: Path, json_path: Path, task: str, sidecar: dict):
+        self.tsv_path = tsv_path
+        self.json_path = json_path
+        self.task = task
+        self.columns = [c.name for c in TASK_COLUMNS[task]]
+        self._sidecar = sidecar
+        self._fd: int | None = None
+        self.n_rows = 0
+
+    # -- creation -----------------------------------------------------------
+    @classmethod
+    def create(cls, data_root: Path, *, participant: str, session: str, task: str,
+               provenance: dict, stimulus_presentation: dict | None = None,
+               rerun: bool = False, group: str | None = None,
+               simulated: bool = False, run: int | None = None) -> "EventsWriter":
+        """Create the run's files (sidecar first) and return the writer.
+
+        ``run`` forces a run number (it must not exist yet); otherwise the next
+        free one is taken when ``rerun`` is true, and run 1 when none exists.
+        """
+        data_root = Path(data_root)
+        participant = bids.check_label("participant", participant, option="--participant")
+        session = bids.check_label("session", session, option="--session")
+        if run is None:
+            run = plan_run(data_root, participant, session, task, rerun=rerun)
+        folder = bids.beh_dir(data_root, participant, session)
+        folder.mkdir(parents=True, exist_ok=True)
+        bids.ensure_dataset_files(data_root, simulated=simulated)
+        bids.update_participants(data_root, participant, group)
+        stem = bids.events_stem(participant, session, task, run)
+        tsv_path = folder / f"{stem}_events.tsv"
+        json_path = folder / f"{stem}_events.json"
+        for path in (tsv_path, json_path):
+            if path.exists():
+                raise DataExistsError(f"{path}: exists already; nothing was overwritten")
+        sidecar = {c.name: c.sidecar_entry() for c in TASK_COLUMNS[task]}
+        sidecar["StimulusPresentation"] = dict(stimulus_presentation or {
+            "OperatingSystem": f"{platform.system()} {platform.release()}",
+            "SoftwareName": "icb (data-only simulation)",
+            "SoftwareVersion": __version__,
+        })
+        prov = {
+            "TaskName": task, "Status": "in_progress", "Simulated": False,
+            "Participant": participant, "Session": session, "Run": run,
+            "StartTime": now_iso(), "EndTime": None, "Software": software_versions(),
+        }
+        prov.update(provenance)
+        prov["Status"] = "in_progress"
+        prov["Run"] = run
+        sidecar["Provenance"] = prov
+        writer = cls(tsv_path, json_path, task, sidecar)
+        # Sidecar first (O_EXCL), then the TSV with its header (O_EXCL).
+        with open(json_path, "x", encoding="utf-8") as fh:
+            fh.write(json.dumps(sidecar, indent=2, default=str) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        writer._fd = os.open(tsv_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o644)
+        writer._write_line("\t".join(writer.columns))
+        _fsync_dir(folder)
+        return writer
+
+    @property
+    def run(self) -> int:
+        return int(self._sidecar["Provenance"]["Run"])
+
+    @property
+    def provenance(self) -> dict:
+        return self._sidecar["Provenance"]
+
+    # -- rows -----------------------------------------------------------------
+    def _write_line(self, line: str) -> None:
+        data = (line + "\n").encode("utf-8")
+        written = 0
+        while written < len(data):  # one write in practice; loop for short writes
+            written += os.write(self._fd, data[written:])
+        os.fsync(self._fd)
+
+    def append(self, row: dict) -> None:
+        """Append one trial.  Keys are column names; a missing key is ``n/a``.
+
+        Raises ``KeyError`` for a key that is not a column of this task (a bug,
+        not bad input).
+        """
+        unknown = set(row) - set(self.columns)
+        if unknown:
+            raise KeyError(f"{self.task}: not a column of the events file: {sorted(unknown)}")
+        self._write_line("\t".join(bids.tsv_cell(row.get(c)) for c in self.columns))
+        self.n_rows += 1
+
+    # -- sidecar updates ----------------------------------------------------
+    def update_provenance(self, **fields) -> None:
+        """Set more ``Provenance`` keys and rewrite the sidecar atomically."""
+        self._sidecar["Provenance"].update(fields)
+        bids._atomic_write_text(self.json_path,
+                                json.dumps(self._sidecar, indent=2, default=str) + "\n")
+
+    def finish(self, status: str = "completed", **fields) -> None:
+        """Close the TSV and record the final status (``completed`` or ``aborted``)."""
+        if status not in STATUSES[1:]:
+            raise ValueError(f"status must be completed or aborted, not {status!r}")
+        self.close()
+        self.update_provenance(Status=status, EndTime=now_iso(), NTrialsWritten=self.n_rows,
+                               **fields)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def __enter__(self) -> "EventsWriter":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        # Leaves Status in_progress when an exception escapes: the file then reads as a
+        # crashed run, which is what it is; the caller records aborts explicitly.
+        self.close()
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
