@@ -33,3 +33,7 @@ class DataExistsError(BadInput):
 
 class Aborted(Exception):
     """The experimenter aborted the run (Escape or the abort chord)."""
+
+
+class AbortRequested(Exception):
+    """The abort key was pressed during a trial; the task asks for confirmation."""

@@ -1,0 +1,258 @@
+"""Load and check YAML configs (``yaml.safe_load`` only), reporting every problem.
+
+A config file is a mapping with these top-level keys:
+
+``include``
+    a file name or a list of them, relative to this file; their keys are merged
+    first, in order, and this file's keys override them key by key.
+``task``
+    the task's name (``dotprobe``, ...).
+``station``
+    testing-station settings shared by every task (monitor, keyboard, data folder).
+``params``
+    the task's parameters, checked against the task's declarations.
+``battery``
+    (battery configs only) an ordered list of task configs; see ``tasks.battery``.
+
+Each problem names the file that set the key, the key path, the bad value and what
+is allowed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from tasks.core.params import Param, check_mapping, did_you_mean
+from tasks.errors import ConfigError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+TOP_LEVEL_KEYS = ("include", "task", "station", "params", "battery", "description")
+
+# name -> module declaring PARAMS and the task functions
+TASK_MODULES = {
+    "dotprobe": "tasks.dotprobe.task",
+    "rating": "tasks.rating.task",
+    "keypress": "tasks.keypress.task",
+    "cryrating": "tasks.cryrating.task",
+}
+
+STATION_PARAMS: tuple[Param, ...] = (
+    Param("data_dir", "path", "../data", "Folder the data are written to (the BIDS data root); "
+          "relative paths are relative to the config file that sets it. `--data-dir` overrides."),
+    Param("stimulus_manifest", "path", "../stimuli/manifest.tsv",
+          "Stimulus manifest (TSV) the task takes its pictures and sounds from; relative to the "
+          "config file that sets it. Point it at an imported lab set to use licensed stimuli."),
+    Param("screen_width_cm", "float", 53.0, "Visible width of the monitor.", 10, 300, unit="cm"),
+    Param("viewing_distance_cm", "float", 60.0, "Eye-to-screen distance.", 20, 300, unit="cm"),
+    Param("screen_size_px", "list[int]", [1920, 1080], "Screen resolution (width, height).",
+          320, 10000, min_length=2, max_length=2),
+    Param("window_size_px", "list[int]", [1024, 768], "Window size with `--windowed`.",
+          320, 10000, min_length=2, max_length=2),
+    Param("fullscreen", "bool", True, "Full-screen window (`--windowed` turns it off)."),
+    Param("screen_index", "int", 0, "Which screen the window opens on.", 0, 8),
+    Param("expected_refresh_hz", "float", 60.0, "The monitor's refresh rate; the measured rate "
+          "is compared with it before the run starts.", 20, 500, unit="Hz"),
+    Param("refresh_tolerance_hz", "float", 3.0, "Largest allowed difference between measured "
+          "and expected refresh rate before the run refuses to start.", 0.1, 100, unit="Hz"),
+    Param("keyboard_backend", "str", "ptb", "PsychoPy keyboard backend: `ptb` (Psychtoolbox, "
+          "time-stamped off the main thread) or `event` (pyglet events). If `ptb` does not load "
+          "the run falls back to `event` and says so on screen, in the log and in the sidecar.",
+          choices=("ptb", "event")),
+    Param("require_ptb_keyboard", "bool", False, "Refuse to run when the PTB keyboard backend "
+          "does not load (instead of falling back)."),
+    Param("audio_latency_mode", "int", 3, "PsychoPy/PTB audio latency mode (0 = shared, "
+          "3 = aggressive exclusive low latency, 4 = critical).", 0, 4),
+    Param("audio_device", "str", None, "Audio output device name (null = the backend's "
+          "default).", nullable=True),
+    Param("abort_key", "str", "escape", "Key with which the experimenter ends a run (a "
+          "confirmation screen follows).", choices=("escape", "f12", "end", "pause")),
+    Param("background", "list[float]", [0.0, 0.0, 0.0], "Window colour in PsychoPy rgb "
+          "(-1..1); 0,0,0 is mid-grey.", -1, 1, min_length=3, max_length=3),
+    Param("text_height_deg", "float", 0.8, "Height of instruction text.", 0.2, 5, unit="deg"),
+    Param("break_min_s", "float", 5.0, "Shortest break between blocks before the participant "
+          "may go on.", 0, 600, unit="s"),
+)
+
+
+@dataclass(frozen=True)
+class TaskConfig:
+    """A checked, resolved task config."""
+
+    path: Path
+    task: str
+    station: dict
+    params: dict
+    files: tuple[Path, ...] = field(default_factory=tuple)
+
+    def resolved(self) -> dict:
+        return {"task": self.task, "station": self.station, "params": self.params}
+
+    @property
+    def sha256(self) -> str:
+        text = json.dumps(self.resolved(), sort_keys=True, default=str)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    @property
+    def data_dir(self) -> Path:
+        return Path(self.station["data_dir"])
+
+    @property
+    def manifest_path(self) -> Path:
+        return Path(self.station["stimulus_manifest"])
+
+
+def task_module(name: str):
+    return importlib.import_module(TASK_MODULES[name])
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def read_yaml(path: Path) -> dict:
+    """Read one YAML file into a mapping; raise ConfigError naming the file and line."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"{_display(path)}: config file not found")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"{_display(path)}:{where}: not valid YAML ({problem})") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{_display(path)}: not a text file (UTF-8 expected)") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{_display(path)}: must be a mapping of keys (task:, params:, ...), "
+                          f"not {type(data).__name__}")
+    return data
+
+
+class _Merged:
+    """Merged config keys with the file each key came from."""
+
+    def __init__(self):
+        self.top: dict = {}
+        self.origin: dict[tuple, Path] = {}
+        self.files: list[Path] = []
+
+
+def _merge_file(path: Path, merged: _Merged, problems: list[str], stack: tuple = ()) -> None:
+    path = path.resolve()
+    if path in stack:
+        chain = " -> ".join(_display(p) for p in (*stack, path))
+        problems.append(f"{_display(path)}: include: includes itself ({chain})")
+        return
+    try:
+        data = read_yaml(path)
+    except ConfigError as exc:
+        problems.append(str(exc))
+        return
+    merged.files.append(path)
+    includes = data.get("include", [])
+    if isinstance(includes, str):
+        includes = [includes]
+    if not isinstance(includes, list) or not all(isinstance(i, str) for i in includes):
+        problems.append(f"{_display(path)}: include: bad value {includes!r}; allowed: a file "
+                        "name or a list of file names")
+        includes = []
+    for inc in includes:
+        _merge_file(path.parent / inc, merged, problems, (*stack, path))
+    for key, value in data.items():
+        if key == "include":
+            continue
+        if key not in TOP_LEVEL_KEYS:
+            problems.append(f"{_display(path)}: unknown top-level key '{key}'"
+                            f"{did_you_mean(str(key), list(TOP_LEVEL_KEYS))}; allowed: "
+                            + ", ".join(TOP_LEVEL_KEYS))
+            continue
+        if key in ("station", "params") and isinstance(value, dict):
+            section = merged.top.setdefault(key, {})
+            if not isinstance(section, dict):
+                section = merged.top[key] = {}
+            for sub, subval in value.items():
+                if key == "station" and sub in ("data_dir", "stimulus_manifest") \
+                        and isinstance(subval, str):
+                    subval = str((path.parent / subval).resolve())
+                section[sub] = subval
+                merged.origin[(key, sub)] = path
+        else:
+            merged.top[key] = value
+            merged.origin[(key,)] = path
+
+
+def _resolve_station_defaults(station: dict) -> dict:
+    """Relative default paths are relative to the configs/ folder of the repository."""
+    out = dict(station)
+    for key in ("data_dir", "stimulus_manifest"):
+        value = Path(out[key])
+        if not value.is_absolute():
+            out[key] = str((REPO_ROOT / "configs" / value).resolve())
+    return out
+
+
+def load_merged(path: Path) -> tuple[_Merged, list[str]]:
+    merged, problems = _Merged(), []
+    _merge_file(Path(path), merged, problems)
+    return merged, problems
+
+
+def check_task_sections(merged: _Merged, path: Path, problems: list[str]) -> TaskConfig | None:
+    """Check ``task``, ``station`` and ``params`` of a merged task config."""
+    top = merged.top
+    shown = _display(Path(path))
+    task = top.get("task")
+    if task is None:
+        problems.append(f"{shown}: task: missing; allowed: one of {', '.join(TASK_MODULES)}")
+        return None
+    if task not in TASK_MODULES:
+        where = _display(merged.origin.get(("task",), Path(path)))
+        problems.append(f"{where}: task: unknown task {task!r}{did_you_mean(str(task), list(TASK_MODULES))}; "
+                        f"allowed: one of {', '.join(TASK_MODULES)}")
+        return None
+    module = task_module(task)
+    station, station_problems = check_mapping(top.get("station", {}) or {}, STATION_PARAMS,
+                                              where="station")
+    params, param_problems = check_mapping(top.get("params", {}) or {}, module.PARAMS,
+                                           where="params")
+    for problem in station_problems + param_problems:
+        section, _, rest = problem.partition(".")
+        key = rest.split(":", 1)[0]
+        origin = merged.origin.get((section, key), Path(path))
+        problems.append(f"{_display(origin)}: {problem}")
+    station = _resolve_station_defaults(station)
+    config = TaskConfig(Path(path), task, station, params, tuple(merged.files))
+    if not station_problems and not param_problems:
+        for problem in module.check_config(config):
+            problems.append(f"{shown}: {problem}")
+    return config
+
+
+def load_task_config(path: Path, overrides: dict | None = None) -> TaskConfig:
+    """Load, merge and check a task config; raise ConfigError listing every problem.
+
+    ``overrides`` (``{"station": {...}, "params": {...}}``) are applied on top, as
+    if from the command line.
+    """
+    merged, problems = load_merged(path)
+    for section, values in (overrides or {}).items():
+        for key, value in values.items():
+            merged.top.setdefault(section, {})[key] = value
+            merged.origin[(section, key)] = Path("<command line>")
+    config = check_task_sections(merged, path, problems)
+    if problems or config is None:
+        raise ConfigError(f"{len(problems)} problem(s) in {_display(Path(path))}", problems)
+    return config

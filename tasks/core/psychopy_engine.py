@@ -1,0 +1,343 @@
+"""The only module that talks to PsychoPy: window, frames, flips, keyboard.
+
+Task logic hands over :class:`~tasks.core.screens.Screen` sequences; here they
+become whole frames at the measured refresh rate, onsets come from flip time
+stamps, the keyboard clock is reset on the response screen's first flip
+(``win.callOnFlip``) and responses carry the keyboard's own time stamps.
+
+A simulated participant presses keys through the real path: X key events
+injected with the XTEST extension (as a person's keyboard would send them), read
+back by PsychoPy's keyboard backend.
+
+On a display without vertical sync (a virtual X server), flips return at once;
+the engine then paces flips itself at the configured refresh rate and records
+``FramePacing: software`` so that nobody mistakes those figures for a monitor's.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+from tasks.core.screens import (Fixation, Image, PlannedResponse, Probe, ResponseSpec,
+                                Screen, SequenceResult, Text)
+from tasks.errors import Aborted, AbortRequested, BadInput
+
+# PsychoPy key names -> X keysym names, for the simulated participant.
+_KEYSYMS = {"left": "Left", "right": "Right", "up": "Up", "down": "Down", "space": "space",
+            "escape": "Escape", "return": "Return", "f12": "F12", "end": "End",
+            "pause": "Pause", "comma": "comma", "period": "period", "slash": "slash"}
+
+
+class KeyInjector:
+    """Presses keys through the X server (XTEST), from a timer thread."""
+
+    def __init__(self):
+        from Xlib import X, XK, display  # python-xlib
+        from Xlib.ext import xtest
+        self._X, self._XK, self._xtest = X, XK, xtest
+        self._display = display.Display()
+        self._lock = threading.Lock()
+        self._timers: list[threading.Timer] = []
+
+    def press(self, key: str, hold_s: float = 0.05) -> None:
+        keysym = self._XK.string_to_keysym(_KEYSYMS.get(key, key))
+        code = self._display.keysym_to_keycode(keysym)
+        if not code:
+            raise BadInput(f"simulated participant: no X key code for key {key!r}")
+        with self._lock:
+            self._xtest.fake_input(self._display, self._X.KeyPress, code)
+            self._display.sync()
+        time.sleep(hold_s)
+        with self._lock:
+            self._xtest.fake_input(self._display, self._X.KeyRelease, code)
+            self._display.sync()
+
+    def press_later(self, key: str, delay_s: float) -> None:
+        timer = threading.Timer(max(0.0, delay_s), self.press, args=(key,))
+        timer.daemon = True
+        self._timers.append(timer)
+        timer.start()
+
+    def cancel(self) -> None:
+        for timer in self._timers:
+            timer.cancel()
+        self._timers.clear()
+
+    def close(self) -> None:
+        self.cancel()
+        self._display.close()
+
+
+class PsychoPyEngine:
+    """A PsychoPy window with frame-exact presentation and time-stamped keys."""
+
+    kind = "psychopy"
+
+    def __init__(self, station: dict, *, windowed: bool = False, simulate: bool = False,
+                 log=print):
+        self.station = station
+        self.windowed = windowed
+        self.simulate = simulate
+        self.log = log
+        self.win = None
+        self.kb = None
+        self.injector: KeyInjector | None = None
+        self.images: dict = {}
+        self.refresh_hz = float(station["expected_refresh_hz"])
+        self.measured_refresh_hz: float | None = None
+        self.frame_ms = 1000.0 / self.refresh_hz
+        self.software_pacing = False
+        self.keyboard_backend = "unknown"
+        self.keyboard_note = ""
+        self.audio_backend = "not used"
+        self._t0: float | None = None
+        self._last_flip: float | None = None
+        self._psychopy = None
+
+    # -- set-up ----------------------------------------------------------
+    def open(self) -> None:
+        from psychopy import core, monitors, visual  # noqa: F401  (PsychoPy lives here only)
+        from psychopy import logging as plog
+        plog.console.setLevel(plog.ERROR)
+        self._core = core
+        st = self.station
+        size = st["window_size_px"] if self.windowed else st["screen_size_px"]
+        mon = monitors.Monitor("icb", width=st["screen_width_cm"],
+                               distance=st["viewing_distance_cm"])
+        mon.setSizePix(list(size))
+        self.win = visual.Window(size=list(size), fullscr=st["fullscreen"] and not self.windowed,
+                                 screen=st["screen_index"], monitor=mon, units="deg",
+                                 color=list(st["background"]), colorSpace="rgb",
+                                 allowGUI=False, waitBlanking=True, checkTiming=False)
+        self.win.mouseVisible = False
+        self._measure_refresh()
+        self._open_keyboard()
+        if self.simulate:
+            self.injector = KeyInjector()
+        self._fixation = visual.TextStim(self.win, "+", height=0.8, color="white")
+        self._text = visual.TextStim(self.win, "", height=st["text_height_deg"], color="white",
+                                     wrapWidth=28)
+        self._dot = visual.Circle(self.win, radius=0.25, fillColor="white", lineColor=None)
+        self.win.recordFrameIntervals = False
+
+    def _measure_refresh(self) -> None:
+        expected_s = 1.0 / self.refresh_hz
+        stamps = [self.win.flip() for _ in range(40)]
+        intervals = sorted(b - a for a, b in zip(stamps[5:], stamps[6:]))
+        median_s = intervals[len(intervals) // 2]
+        if median_s < 0.5 * expected_s:
+            # No vertical sync (virtual display): pace flips ourselves.
+            self.software_pacing = True
+            self.measured_refresh_hz = None
+            self.log(f"[icb] display has no vertical sync (median flip interval "
+                     f"{median_s * 1000:.2f} ms); flips are paced in software at "
+                     f"{self.refresh_hz:g} Hz")
+            return
+        measured = 1.0 / median_s
+        self.measured_refresh_hz = measured
+        tol = self.station["refresh_tolerance_hz"]
+        if abs(measured - self.refresh_hz) > tol:
+            self.close()
+            raise BadInput(f"station.expected_refresh_hz: the monitor runs at {measured:.2f} Hz, "
+                           f"the config expects {self.refresh_hz:g} Hz (tolerance {tol:g} Hz); "
+                           "set the monitor or the config so that they agree")
+        self.refresh_hz = measured
+        self.frame_ms = 1000.0 / measured
+
+    def _open_keyboard(self) -> None:
+        from psychopy.hardware import keyboard
+        wanted = self.station["keyboard_backend"]
+        try:
+            self.kb = keyboard.Keyboard(backend=wanted)
+            got = self.kb.getBackend()
+        except Exception as exc:  # noqa: BLE001 - any backend failure means: fall back
+            self.log(f"[icb] keyboard backend {wanted!r} failed to load ({exc!r})")
+            got = None
+        if got != wanted:
+            if self.station["require_ptb_keyboard"] and wanted == "ptb":
+                self.close()
+                raise BadInput("station.require_ptb_keyboard: the PTB keyboard backend did not "
+                               f"load (got {got!r}); install psychtoolbox or allow the fallback")
+            self.keyboard_note = (f"keyboard backend {wanted!r} did not load; FALLING BACK to "
+                                  f"{got or 'event'!r}: response times are then stamped by the "
+                                  "event loop, once per frame")
+            self.log("[icb] WARNING: " + self.keyboard_note)
+            if self.kb is None:
+                self.kb = keyboard.Keyboard(backend="event")
+            got = self.kb.getBackend()
+        self.keyboard_backend = got
+
+    def info(self) -> dict:
+        size = list(self.win.size) if self.win is not None else None
+        return {"Engine": self.kind, "WindowSizePx": size,
+                "MeasuredRefreshHz": self.measured_refresh_hz,
+                "FrameRateUsedHz": self.refresh_hz,
+                "FramePacing": "software (no vertical sync)" if self.software_pacing
+                else "vertical sync",
+                "KeyboardNote": self.keyboard_note or None,
+                "ScreenWidthCm": self.station["screen_width_cm"],
+                "ViewingDistanceCm": self.station["viewing_distance_cm"]}
+
+    def presentation_info(self) -> dict:
+        import platform
+
+        import psychopy
+        size = list(self.win.size) if self.win is not None else self.station["screen_size_px"]
+        return {"OperatingSystem": f"{platform.system()} {platform.release()}",
+                "SoftwareName": "PsychoPy", "SoftwareVersion": psychopy.__version__,
+                "ScreenResolution": f"{size[0]}x{size[1]}",
+                "ScreenRefreshRate": self.refresh_hz,
+                "ScreenDistance": self.station["viewing_distance_cm"] / 100.0,
+                "ScreenSize": [self.station["screen_width_cm"] / 100.0]}
+
+    def preload_images(self, paths: dict[str, Path], size_deg: tuple[float, float]) -> None:
+        """Load every picture onto the graphics card before the block starts."""
+        from psychopy import visual
+        for stim_id, path in paths.items():
+            if stim_id in self.images:
+                continue
+            if not Path(path).is_file():
+                from tasks.errors import StimulusError
+                raise StimulusError(f"{path}: stimulus {stim_id} not found (deleted after "
+                                    "validation?)")
+            self.images[stim_id] = visual.ImageStim(self.win, image=str(path), size=size_deg)
+            self.images[stim_id].draw()  # upload the texture now, not on the first trial
+        self.win.clearBuffer()
+
+    # -- drawing and flipping --------------------------------------------------
+    def frames_for(self, duration_ms: float) -> int:
+        return max(1, int(round(duration_ms / self.frame_ms)))
+
+    def _draw(self, items: tuple) -> None:
+        for item in items:
+            if isinstance(item, Image):
+                stim = self.images[item.stim_id]
+                stim.pos = (item.x_deg, item.y_deg)
+                stim.draw()
+            elif isinstance(item, Fixation):
+                self._fixation.draw()
+            elif isinstance(item, Probe):
+                offsets = {"dot": [(0, 0)], "colon": [(0, 0.4), (0, -0.4)],
+                           "dots": [(-0.4, 0), (0.4, 0)]}[item.form]
+                for dx, dy in offsets:
+                    self._dot.pos = (item.x_deg + dx, item.y_deg + dy)
+                    self._dot.draw()
+            elif isinstance(item, Text):
+                self._text.text = item.text
+                self._text.pos = (0, item.y_deg)
+                self._text.color = item.colour
+                self._text.draw()
+
+    def _flip(self) -> float:
+        """Flip and return the flip time in seconds from the run's start."""
+        if self.software_pacing and self._last_flip is not None:
+            due = self._last_flip + self.frame_ms / 1000.0
+            while True:
+                left = due - self._core.getTime()
+                if left <= 0:
+                    break
+                time.sleep(left - 0.002 if left > 0.003 else 0)
+        stamp = self.win.flip()
+        self._last_flip = stamp
+        if self._t0 is None:
+            self._t0 = stamp
+        return stamp - self._t0
+
+    def _abort_pressed(self) -> bool:
+        keys = self.kb.getKeys(keyList=[self.station["abort_key"]], waitRelease=False,
+                               clear=True)
+        return bool(keys)
+
+    def confirm_abort(self, planned: PlannedResponse | None = None) -> bool:
+        """Ask the experimenter to confirm the abort: Y ends the run, N goes on."""
+        key = self.show_message("Experimenter: end this run now?\n\nY = end the run "
+                                "(finished trials are kept)\nN = go on",
+                                keys=("y", "n"), planned=planned, allow_abort=False)
+        return key == "y"
+
+    def show_message(self, text: str, *, keys: tuple[str, ...] = ("space",), min_s: float = 0.0,
+                     planned: PlannedResponse | None = None, allow_abort: bool = True) -> str:
+        """Show text until one of ``keys`` (accepted after ``min_s``)."""
+        start = self._flip_items((Text(text),))
+        self.kb.clearEvents()
+        if planned is not None and planned.key is not None and self.injector:
+            self.injector.press_later(planned.key, max(min_s, 0.0) + (planned.rt_ms or 300) / 1000)
+        abort_key = self.station["abort_key"]
+        while True:
+            watch = list(keys) + ([abort_key] if allow_abort else [])
+            pressed = self.kb.getKeys(keyList=watch, waitRelease=False)
+            now = self._flip_items((Text(text),))
+            for key in pressed:
+                if key.name == abort_key and allow_abort:
+                    if self.confirm_abort():
+                        raise Aborted("aborted by the experimenter")
+                    self._flip_items((Text(text),))
+                    break
+                if now - start >= min_s:
+                    return key.name
+
+    def _flip_items(self, items: tuple) -> float:
+        self._draw(items)
+        return self._flip()
+
+    def run_sequence(self, screens: list[Screen], response: ResponseSpec | None = None,
+                     planned: PlannedResponse | None = None) -> SequenceResult:
+        """Show ``screens`` back to back; raise ``AbortRequested`` on the abort key."""
+        result = SequenceResult()
+        stamps: list[float] = []
+        abort_key = self.station["abort_key"]
+        for screen in screens:
+            if screen.duration_ms is not None:
+                n = self.frames_for(screen.duration_ms)
+                for i in range(n):
+                    self._draw(screen.items)
+                    stamps.append(self._flip())
+                    if i == 0:
+                        result.onsets_s[screen.name] = stamps[-1]
+                result.frames[screen.name] = n
+                if self._abort_pressed():
+                    raise AbortRequested()
+                continue
+            # The response screen: reset the keyboard clock on its first flip.
+            timeout_frames = self.frames_for(response.timeout_ms)
+            keys = list(response.keys) + [abort_key]
+            self.win.callOnFlip(self.kb.clearEvents)
+            self.win.callOnFlip(self.kb.clock.reset)
+            if planned is not None and planned.key is not None and self.injector:
+                self.win.callOnFlip(self.injector.press_later, planned.key,
+                                    planned.rt_ms / 1000.0)
+            n = 0
+            while n < timeout_frames:
+                self._draw(screen.items)
+                stamps.append(self._flip())
+                if n == 0:
+                    result.onsets_s[screen.name] = stamps[-1]
+                n += 1
+                pressed = self.kb.getKeys(keyList=keys, waitRelease=False)
+                if any(k.name == abort_key for k in pressed):
+                    raise AbortRequested()
+                if pressed:
+                    first = pressed[0]
+                    result.key = first.name
+                    result.rt_ms = float(first.rt) * 1000.0
+                    break
+            result.frames[screen.name] = n
+            onset = result.onsets_s[screen.name]
+            result.end_s = onset + (result.rt_ms / 1000.0 if result.rt_ms is not None
+                                    else n * self.frame_ms / 1000.0)
+        if self.injector:
+            self.injector.cancel()
+        limit_s = 1.5 * self.frame_ms / 1000.0
+        result.dropped_frames = sum(int(round((b - a) / (self.frame_ms / 1000.0))) - 1
+                                    for a, b in zip(stamps, stamps[1:]) if b - a > limit_s)
+        return result
+
+    def close(self) -> None:
+        if self.injector is not None:
+            self.injector.close()
+            self.injector = None
+        if self.win is not None:
+            self.win.close()
+            self.win = None

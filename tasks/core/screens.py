@@ -1,0 +1,79 @@
+"""What task logic asks an engine to show: pure data, no PsychoPy.
+
+A trial is a sequence of :class:`Screen` objects.  Each screen lists what to draw
+and either lasts ``duration_ms`` (turned into whole frames by the engine) or, when
+it is the response screen, lasts until a key or ``timeout_ms``.  The engine
+reports flip-stamped onsets, achieved durations, dropped frames and the response.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Image:
+    stim_id: str
+    x_deg: float = 0.0
+    y_deg: float = 0.0
+
+
+@dataclass(frozen=True)
+class Fixation:
+    pass
+
+
+@dataclass(frozen=True)
+class Probe:
+    """A dot (``form='dot'``), or two dots stacked (``colon``) or side by side (``dots``)."""
+
+    x_deg: float
+    y_deg: float
+    form: str = "dot"
+
+
+@dataclass(frozen=True)
+class Text:
+    text: str
+    y_deg: float = 0.0
+    colour: str = "white"
+
+
+@dataclass(frozen=True)
+class Screen:
+    name: str
+    items: tuple = ()
+    duration_ms: float | None = None  # None: the response screen (until key or time-out)
+
+
+@dataclass(frozen=True)
+class ResponseSpec:
+    """Keys that count as a response on the response screen and its time-out."""
+
+    keys: tuple[str, ...]
+    timeout_ms: float
+
+
+@dataclass(frozen=True)
+class PlannedResponse:
+    """What a simulated participant will do: press ``key`` ``rt_ms`` after the response
+    screen's onset (``key=None``: no response)."""
+
+    key: str | None
+    rt_ms: float | None
+
+
+@dataclass
+class SequenceResult:
+    """What happened, from flip time stamps (seconds from the run's start)."""
+
+    onsets_s: dict[str, float] = field(default_factory=dict)
+    frames: dict[str, int] = field(default_factory=dict)
+    dropped_frames: int = 0
+    key: str | None = None
+    rt_ms: float | None = None
+    end_s: float | None = None  # response or time-out time
+
+    def actual_ms(self, first: str, second: str) -> float:
+        """Onset of ``second`` minus onset of ``first``, in ms."""
+        return (self.onsets_s[second] - self.onsets_s[first]) * 1000.0

@@ -1,0 +1,77 @@
+"""``icb validate``: check configs and every stimulus they name, without a window."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from tasks.config import load_merged, load_task_config, task_module
+from tasks.errors import BadInput, ConfigError
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "validate", help="check configs and their stimuli without opening a window",
+        description="Check task and battery configs and every stimulus they name. Every "
+        "problem is reported at once; exit status 2 when there is any.")
+    parser.add_argument("configs", nargs="+", type=Path, metavar="CONFIG")
+    parser.add_argument("--plan", action="store_true", help="print the resolved trial list")
+    parser.add_argument("--participant", default="01", help="participant label for --plan")
+    parser.add_argument("--session", default="pre", help="session label for --plan")
+    parser.add_argument("--seed", type=int, help="seed for --plan")
+    parser.set_defaults(func=main)
+
+
+def task_configs_of(path: Path) -> list[Path]:
+    """The task configs a config stands for: itself, or a battery's list."""
+    merged, problems = load_merged(path)
+    if problems:
+        raise ConfigError(f"{len(problems)} problem(s) in {path}", problems)
+    if "battery" in merged.top:
+        from tasks.battery import battery_task_paths
+        return battery_task_paths(path)
+    return [path]
+
+
+def main(args: argparse.Namespace) -> int:
+    problems: list[str] = []
+    checked = []
+    for path in args.configs:
+        try:
+            paths = task_configs_of(path)
+        except BadInput as exc:
+            problems += exc.problems
+            continue
+        for task_path in paths:
+            try:
+                config = load_task_config(task_path)
+            except BadInput as exc:
+                problems += exc.problems
+                continue
+            checked.append(config)
+    if problems:
+        raise ConfigError(f"{len(problems)} problem(s) found", problems)
+    for config in checked:
+        print(f"ok: {config.path} (task {config.task})")
+        if args.plan:
+            print_plan(config, args.participant, args.session, args.seed)
+    return 0
+
+
+def print_plan(config, participant: str, session: str, seed: int | None) -> None:
+    from tasks.core import bids
+    participant = bids.check_label("participant", participant, option="--participant")
+    session = bids.check_label("session", session, option="--session")
+    module = task_module(config.task)
+    the_plan = module.plan(config, participant, session, seed)
+    rows = module.plan_rows(the_plan)
+    print(f"# {config.task}: participant {participant}, session {session}, seed "
+          f"{the_plan['seed']}, stimulus set {the_plan.get('stimulus_set')}, "
+          f"{len(rows)} trials")
+    if rows:
+        header = list(rows[0])
+        out = sys.stdout
+        out.write("\t".join(header) + "\n")
+        for row in rows:
+            out.write("\t".join(str(row[h]) for h in header) + "\n")
