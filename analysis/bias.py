@@ -1,0 +1,118 @@
+"""Dot-probe scores per participant x session x condition (contract section 4).
+
+bias_ms = mean rt(incongruent) - mean rt(congruent) of the valid trials
+(MacLeod, Mathews & Tata 1986; positive = attention toward the target).
+Also rt_mean_ms, rt_sd_ms (ddof 1), accuracy (mean ``correct`` over the
+condition's test trials), n_congruent, n_incongruent, the TL-BS summaries
+(:mod:`analysis.tlbs`) and ABV (:mod:`analysis.abv`).  A condition with fewer
+than ``min_trials_per_cell`` valid trials of either congruency keeps its counts
+and accuracy and gets n/a for the rest; an excluded participant-session
+(accuracy below the cut-off) gets n/a for everything.
+
+>>> import pandas as pd
+>>> from analysis.settings import defaults
+>>> s = defaults()["dotprobe"]; s["min_trials_per_cell"] = 2
+>>> t = pd.DataFrame({"participant_id": "sub-1", "session": "pre", "phase": "test",
+...     "condition": "a-b@200", "trial_type": "a-b", "trial_index": range(1, 5),
+...     "congruent": [1, 0, 1, 0], "correct": 1, "excluded": 0,
+...     "rt_ms": [400., 450., 420., 470.]})
+>>> float(dotprobe_scores(t, settings=s).set_index("measure")["value"]["bias_ms"])
+50.0
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis import abv as abv_mod
+from analysis import tlbs as tlbs_mod
+
+CELL = ["participant_id", "session", "condition"]
+MEASURES = ["bias_ms", "rt_mean_ms", "rt_sd_ms", "accuracy", "n_congruent", "n_incongruent",
+            "tlbs_mean_toward_ms", "tlbs_mean_away_ms", "tlbs_peak_toward_ms",
+            "tlbs_peak_away_ms", "tlbs_variability_ms", "abv"]
+COUNT_MEASURES = {"accuracy", "n_congruent", "n_incongruent"}
+
+
+def condition_trials(cleaned: pd.DataFrame, *, settings: dict) -> pd.DataFrame:
+    """The test, non-filler trials, sorted by cell and trial_index, with ``rt_valid_ms``
+    (NaN for excluded trials), ``position`` and integer ``cell`` codes."""
+    test = cleaned[(cleaned["phase"] == settings["test_phase"])
+                   & (cleaned["trial_type"] != settings["filler_trial_type"])]
+    test = test.sort_values([*CELL, "trial_index"], kind="stable").reset_index(drop=True)
+    test["cell"] = test.groupby(CELL, sort=False).ngroup()
+    test["position"] = test.groupby("cell").cumcount()
+    valid = test["excluded"].to_numpy() == 0
+    test["rt_valid_ms"] = np.where(valid, test["rt_ms"].astype("float64").to_numpy(), np.nan)
+    return test
+
+
+def dotprobe_scores(cleaned: pd.DataFrame, *, settings: dict) -> pd.DataFrame:
+    """Long scores: participant_id, session, task, condition, measure, value."""
+    trials = condition_trials(cleaned, settings=settings)
+    if trials.empty:
+        return pd.DataFrame(columns=[*CELL[:2], "task", "condition", "measure", "value"])
+    cells = trials.groupby("cell")[CELL].first()
+    n_cells = len(cells)
+    rt = trials["rt_valid_ms"].to_numpy()
+    cong = trials["congruent"].astype("float64").fillna(-1).astype(int).to_numpy()
+    code = trials["cell"].to_numpy()
+    valid = ~np.isnan(rt)
+    v = pd.DataFrame({"cell": code[valid], "c": cong[valid], "rt": rt[valid]})
+    by = v.groupby(["cell", "c"])["rt"]
+    means = by.mean().unstack("c").reindex(index=range(n_cells), columns=[0, 1])
+    counts = by.size().unstack("c").reindex(index=range(n_cells), columns=[0, 1]).fillna(0)
+    wide = pd.DataFrame(index=pd.RangeIndex(n_cells))
+    wide["bias_ms"] = means[0] - means[1]
+    wide["rt_mean_ms"] = v.groupby("cell")["rt"].mean()
+    wide["rt_sd_ms"] = v.groupby("cell")["rt"].std(ddof=1)
+    wide["accuracy"] = trials.groupby("cell")["correct"].mean().astype(float)
+    wide["n_congruent"] = counts[1].astype(float)
+    wide["n_incongruent"] = counts[0].astype(float)
+    if settings["tlbs_method"] == "nearest":
+        series = tlbs_mod.nearest_tlbs(group=code, congruent=cong, rt_ms=rt,
+                                       window=settings["tlbs_window"])
+    else:
+        series = tlbs_mod.weighted_tlbs(group=code, congruent=cong, rt_ms=rt)
+    summary = tlbs_mod.summarise(group=code, tlbs=series, n_groups=n_cells,
+                                 denominator=settings["tlbs_variability_denominator"])
+    wide = wide.join(summary)
+    wide["abv"] = abv_mod.abv(group=code, position=trials["position"].to_numpy(),
+                              congruent=cong, rt_ms=rt, n_groups=n_cells,
+                              bin_size=settings["abv_bin_size"])
+    few = ((wide["n_congruent"] < settings["min_trials_per_cell"])
+           | (wide["n_incongruent"] < settings["min_trials_per_cell"]))
+    for m in MEASURES:
+        if m not in COUNT_MEASURES:
+            wide.loc[few, m] = np.nan
+    if "exclusion_reason" in trials:
+        flag = trials["exclusion_reason"].astype(object).fillna("").astype(str) \
+            .str.startswith("participant_accuracy").to_numpy()
+        excluded_unit = pd.Series(flag).groupby(code).all().reindex(range(n_cells)) \
+            .fillna(False).to_numpy(dtype=bool)
+    else:
+        excluded_unit = np.zeros(n_cells, dtype=bool)
+    wide.loc[excluded_unit, MEASURES] = np.nan
+    wide = pd.concat([cells.reset_index(drop=True), wide[MEASURES]], axis=1)
+    too_few = wide.loc[few.to_numpy() & ~excluded_unit,
+                       [*CELL, "n_congruent", "n_incongruent"]].reset_index(drop=True)
+    long = wide.melt(id_vars=CELL, value_vars=MEASURES, var_name="measure", value_name="value")
+    long.insert(2, "task", "dotprobe")
+    order = {m: i for i, m in enumerate(MEASURES)}
+    long["_m"] = long["measure"].map(order)
+    long = long.sort_values([*CELL, "_m"]).drop(columns="_m").reset_index(drop=True)
+    long.attrs["too_few"] = too_few
+    return long
+
+
+def overall_scores(accuracy: pd.DataFrame) -> pd.DataFrame:
+    """Participant-session data-quality scores (condition ``all``): accuracy,
+    n_test_trials, dropped_frames, excluded."""
+    long = accuracy.melt(id_vars=["participant_id", "session"],
+                         value_vars=["accuracy", "n_test_trials", "dropped_frames", "excluded"],
+                         var_name="measure", value_name="value")
+    long.insert(2, "task", "dotprobe")
+    long.insert(3, "condition", "all")
+    long["value"] = long["value"].astype(float)
+    return long

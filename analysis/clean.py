@@ -1,0 +1,119 @@
+"""Dot-probe cleaning pipeline (contract section 4, steps 1-5).
+
+Every trial read stays in the table; ``excluded`` (1/0) and
+``exclusion_reason`` say what happened to it.  The first step that drops a
+trial names it.  Order: practice -> filler -> participant accuracy -> missing
+congruency -> no response / error -> absolute RT limits -> relative outliers
+(MAD: Leys et al. 2013; or SD) within participant x session x condition.
+
+MAD = 1.4826 * median(|rt - median(rt)|); a trial is an outlier when
+|rt - median| > k * MAD (k = 2.5 by default); MAD = 0 drops nothing.
+
+>>> import pandas as pd
+>>> from analysis.settings import defaults
+>>> t = pd.DataFrame({"participant_id": "sub-1", "session": "pre", "phase": "test",
+...     "trial_type": "a-b", "cue_duration_ms": 200.0, "congruent": [1, 0, 1, 0, 1],
+...     "correct": [1, 1, 1, 1, 0], "response": ["left"] * 5,
+...     "rt_ms": [400.0, 420.0, 150.0, 410.0, 500.0], "trial_index": range(1, 6)})
+>>> s = defaults()["dotprobe"]; s["accuracy_min"] = 0.5
+>>> clean_dotprobe(t, settings=s)["exclusion_reason"].tolist()
+[None, None, 'rt_below_200', None, 'error']
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis.settings import condition_label
+
+UNIT = ["participant_id", "session"]
+CELL = ["participant_id", "session", "condition"]
+
+
+def _num(x: float) -> str:
+    x = float(x)
+    return str(int(x)) if x.is_integer() else repr(x)
+
+
+def add_conditions(trials: pd.DataFrame, *, trial_type: str = "trial_type",
+                   cue_duration: str = "cue_duration_ms") -> pd.Series:
+    """``<trial_type>@<cue_duration_ms>`` for each row."""
+    pairs = trials[[trial_type, cue_duration]].astype(object)
+    keys = list(zip(pairs[trial_type], pairs[cue_duration]))
+    labels = {k: condition_label(str(k[0]), k[1]) for k in set(keys)}
+    return pd.Series([labels[k] for k in keys], index=trials.index, dtype=object)
+
+
+def clean_dotprobe(trials: pd.DataFrame, *, settings: dict) -> pd.DataFrame:
+    """Add ``condition``, ``excluded`` and ``exclusion_reason`` to dot-probe trials."""
+    out = trials.copy()
+    out["condition"] = add_conditions(out) if len(out) else pd.Series(dtype=object)
+    reason = np.full(len(out), None, dtype=object)
+
+    def mark(mask, text: str) -> None:
+        mask = np.asarray(mask, dtype=bool) & np.equal(reason, None)
+        reason[mask] = text
+
+    phase = out["phase"].astype(object)
+    mark(phase != settings["test_phase"], "")  # filled with the phase below
+    reason[reason == ""] = phase[reason == ""].to_numpy()
+    is_test = np.equal(reason, None)
+    filler = (out["trial_type"] == settings["filler_trial_type"]).to_numpy()
+    correct = out["correct"].astype("float64").to_numpy()
+    acc = (pd.Series(correct[is_test], index=out.index[is_test])
+           .groupby([out.loc[is_test, c] for c in UNIT]).mean())
+    out["_acc"] = out.set_index(UNIT).index.map(acc.to_dict()).to_numpy(dtype=float) \
+        if len(out) else np.array([])
+    mark(filler, "filler")
+    acc_min = settings["accuracy_min"]
+    mark(out["_acc"].to_numpy() < acc_min, f"participant_accuracy_below_{_num(acc_min)}")
+    mark(out["congruent"].isna().to_numpy(), "congruent_missing")
+    rt = out["rt_ms"].astype("float64").to_numpy()
+    no_resp = out["response"].isna().to_numpy() | np.isnan(rt)
+    if settings["drop_errors"]:
+        mark(no_resp & (correct == 0), "no_response")
+        mark(correct == 0, "error")
+    mark(np.isnan(rt), "no_response")
+    mark(rt < settings["rt_min_ms"], f"rt_below_{_num(settings['rt_min_ms'])}")
+    mark(rt > settings["rt_max_ms"], f"rt_above_{_num(settings['rt_max_ms'])}")
+    method = settings["outlier_method"]
+    if method != "none" and len(out):
+        keep = np.equal(reason, None)
+        sub = pd.DataFrame({c: out[c].to_numpy()[keep] for c in CELL})
+        sub["rt"] = rt[keep]
+        grouped = sub.groupby(CELL, sort=False)["rt"]
+        k = settings["outlier_k"]
+        if method == "mad":
+            centre = grouped.transform("median").to_numpy()
+            dev = np.abs(sub["rt"].to_numpy() - centre)
+            spread = 1.4826 * pd.Series(dev).groupby(
+                [sub[c] for c in CELL], sort=False).transform("median").to_numpy()
+        else:
+            centre = grouped.transform("mean").to_numpy()
+            dev = np.abs(sub["rt"].to_numpy() - centre)
+            spread = grouped.transform(lambda s: s.std(ddof=1)).to_numpy()
+        outlier = (spread > 0) & (dev > k * spread)
+        full = np.zeros(len(out), dtype=bool)
+        full[np.flatnonzero(keep)[outlier]] = True
+        mark(full, f"{method}_outlier")
+    out = out.drop(columns="_acc")
+    out["excluded"] = (~np.equal(reason, None)).astype(int)
+    out["exclusion_reason"] = pd.Series(reason, index=out.index, dtype=object)
+    return out
+
+
+def participant_accuracy(trials: pd.DataFrame, *, settings: dict) -> pd.DataFrame:
+    """Accuracy over all test trials (fillers included) per participant x session.
+
+    Columns: participant_id, session, accuracy, n_test_trials, dropped_frames, excluded.
+    """
+    test = trials[trials["phase"] == settings["test_phase"]]
+    g = test.groupby(UNIT, sort=True)
+    table = pd.DataFrame({
+        "accuracy": g["correct"].mean().astype(float),
+        "n_test_trials": g.size().astype(float),
+        "dropped_frames": g["dropped_frames"].sum().astype(float),
+    }).reset_index()
+    table["excluded"] = (table["accuracy"] < settings["accuracy_min"]).astype(int)
+    return table
