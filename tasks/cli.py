@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except BadInput as exc:
-        lines = exc.problems if len(exc.problems) > 1 else [str(exc)]
+        lines = exc.problems or [str(exc)]
         if len(lines) > 1:
             print(f"icb {args.command}: {str(exc)}", file=sys.stderr)
             for line in lines:

@@ -148,6 +148,7 @@ class _Merged:
         self.top: dict = {}
         self.origin: dict[tuple, Path] = {}
         self.files: list[Path] = []
+        self.unreadable: list[Path] = []
 
 
 def _merge_file(path: Path, merged: _Merged, problems: list[str], stack: tuple = ()) -> None:
@@ -160,6 +161,7 @@ def _merge_file(path: Path, merged: _Merged, problems: list[str], stack: tuple =
         data = read_yaml(path)
     except ConfigError as exc:
         problems.append(str(exc))
+        merged.unreadable.append(path)
         return
     merged.files.append(path)
     includes = data.get("include", [])
@@ -252,7 +254,8 @@ def load_task_config(path: Path, overrides: dict | None = None) -> TaskConfig:
         for key, value in values.items():
             merged.top.setdefault(section, {})[key] = value
             merged.origin[(section, key)] = Path("<command line>")
-    config = check_task_sections(merged, path, problems)
+    # A file that could not be read at all: its own problem is the whole story.
+    config = None if merged.unreadable else check_task_sections(merged, path, problems)
     if problems or config is None:
         raise ConfigError(f"{len(problems)} problem(s) in {_display(Path(path))}", problems)
     return config

@@ -129,6 +129,11 @@ def did_you_mean(name: str, known: list[str]) -> str:
         # also catch a missing/extra unit suffix: cue_msec -> cue_ms
         stem = name.rsplit("_", 1)[0]
         close = [k for k in known if k.rsplit("_", 1)[0] == stem][:1]
+    if not close:
+        # or the one key that shares the first word: cue_msec -> cue_durations_ms
+        first = name.split("_", 1)[0]
+        same_first = [k for k in known if k.split("_", 1)[0] == first]
+        close = same_first if len(same_first) == 1 else []
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
