@@ -53,7 +53,7 @@ DECLARED: dict[str, dict[str, tuple]] = {
         "n_splits": (5000, "int", (10, None)),
         "seed": (20240601, "int", (0, None)),
         "chunk_splits": (250, "int", (1, None)),
-        "threads": (2, "int", (1, 64)),
+        "threads": (1, "int", (1, 64)),
         "ratings": (True, "bool", None),
     },
     "ratings": {
