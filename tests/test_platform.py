@@ -122,12 +122,14 @@ deadline = clock.getTime() + 3
 while clock.getTime() < deadline and len(got) < len(keys):
     win.flip()
     time.sleep(0.005)
-    got += kb.getKeys(waitRelease=False)
+    # PsychoPy 2026: waitRelease=False returns only keys still held down; a press already
+    # released (as here: injection finished) is returned by waitRelease=True, with a duration.
+    got += kb.getKeys(waitRelease=True)
 # tDown is on logging.defaultClock for ptb, on kb.clock for the event backend
 base = (logging.defaultClock if backend == 'ptb' else kb.clock).getLastResetTime()
 emit(backend=backend, names=[k.name for k in got],
      delays_ms=[(k.tDown + base - t_inject) * 1000 for k in got],
-     rts=[k.rt for k in got])
+     rts=[k.rt for k in got], durations=[k.duration for k in got])
 win.close()
 """
 
@@ -146,6 +148,7 @@ def test_injected_keys_arrive_through_psychopy_keyboard(tmp_path, method, xdotoo
     # PTB stamps key-down with the X event time: after injection started, well within 1 s.
     assert all(0 <= d < 1000 for d in res["delays_ms"]), res
     assert all(rt is not None and rt > 0 for rt in res["rts"]), res
+    assert all(d is not None and 0 < d < 1 for d in res["durations"]), res
 
 
 @pytest.mark.sound
