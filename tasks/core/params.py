@@ -61,7 +61,12 @@ class Param:
         if self.min_length is not None or self.max_length is not None:
             lo = self.min_length if self.min_length is not None else 0
             hi = self.max_length if self.max_length is not None else "any number of"
-            parts.append(f"with {lo} to {hi} items" if self.max_length else f"with at least {lo} items")
+            if self.max_length is not None and lo == self.max_length:
+                parts.append(f"with exactly {lo} items")
+            elif self.max_length is not None:
+                parts.append(f"with {lo} to {hi} items")
+            else:
+                parts.append(f"with at least {lo} items")
         if self.nullable:
             parts.append("or null")
         return " ".join(parts)

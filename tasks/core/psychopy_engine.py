@@ -94,6 +94,7 @@ class PsychoPyEngine:
         self.audio_backend = "not used"
         self._t0: float | None = None
         self._last_flip: float | None = None
+        self._next_due: float | None = None
         self._psychopy = None
 
     # -- set-up ----------------------------------------------------------
@@ -170,7 +171,7 @@ class PsychoPyEngine:
         self.keyboard_backend = got
 
     def info(self) -> dict:
-        size = list(self.win.size) if self.win is not None else None
+        size = [int(v) for v in self.win.size] if self.win is not None else None
         return {"Engine": self.kind, "WindowSizePx": size,
                 "MeasuredRefreshHz": self.measured_refresh_hz,
                 "FrameRateUsedHz": self.refresh_hz,
@@ -232,13 +233,22 @@ class PsychoPyEngine:
 
     def _flip(self) -> float:
         """Flip and return the flip time in seconds from the run's start."""
-        if self.software_pacing and self._last_flip is not None:
-            due = self._last_flip + self.frame_ms / 1000.0
+        if self.software_pacing:
+            # Emulate vertical sync: flips start on a fixed grid of frame times, so that
+            # the time drawing takes does not add up; a missed slot is a dropped frame.
+            frame_s = self.frame_ms / 1000.0
+            now = self._core.getTime()
+            if self._next_due is None:
+                self._next_due = now
+            elif now > self._next_due:
+                missed = int((now - self._next_due) // frame_s) + 1
+                self._next_due += missed * frame_s
             while True:
-                left = due - self._core.getTime()
+                left = self._next_due - self._core.getTime()
                 if left <= 0:
                     break
                 time.sleep(left - 0.002 if left > 0.003 else 0)
+            self._next_due += frame_s
         stamp = self.win.flip()
         self._last_flip = stamp
         if self._t0 is None:

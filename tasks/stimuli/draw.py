@@ -27,17 +27,28 @@ class Canvas:
 
     # -- masks -------------------------------------------------------------
     def ellipse(self, cx: float, cy: float, rx: float, ry: float, angle_deg: float = 0.0):
-        """Analytic ellipse mask (0/1 at supersampled resolution)."""
+        """Analytic ellipse mask (0/1 at supersampled resolution), computed in its bounding box."""
+        r = max(rx, ry) if angle_deg else None
+        ex, ey = (r, r) if r is not None else (rx, ry)
+        ss = self.ss
+        r0 = int(np.clip(np.floor((cy - ey) * ss) - 1, 0, self.img.shape[0]))
+        r1 = int(np.clip(np.ceil((cy + ey) * ss) + 1, 0, self.img.shape[0]))
+        c0 = int(np.clip(np.floor((cx - ex) * ss) - 1, 0, self.img.shape[1]))
+        c1 = int(np.clip(np.ceil((cx + ex) * ss) + 1, 0, self.img.shape[1]))
+        out = np.zeros(self.img.shape)
+        if r0 >= r1 or c0 >= c1:
+            return out
+        dx = self.x[:, c0:c1] - cx
+        dy = self.y[r0:r1, :] - cy
         if angle_deg:
             a = np.deg2rad(angle_deg)
-            dx = self.x - cx
-            dy = self.y - cy
             u = (dx * np.cos(a) + dy * np.sin(a)) / rx
             v = (-dx * np.sin(a) + dy * np.cos(a)) / ry
         else:
-            u = (self.x - cx) / rx
-            v = (self.y - cy) / ry
-        return (u * u + v * v <= 1.0).astype(float)
+            u = dx / rx
+            v = dy / ry
+        out[r0:r1, c0:c1] = u * u + v * v <= 1.0
+        return out
 
     def polygon(self, points):
         """Filled polygon mask from a sequence of (x, y) in output pixels."""

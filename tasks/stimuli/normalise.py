@@ -63,15 +63,32 @@ def equalise_image(img: np.ndarray, mean_target: float = TARGET_MEAN_LUMINANCE,
     sd = x.std()
     if sd < 1e-6:
         raise StimulusError("image is blank (no contrast inside the oval); cannot equalise")
-    a = contrast_target * 255.0 / sd
-    b = mean_target * 255.0 - a * x.mean()
-    for _ in range(12):
+    mean_t, sd_t = mean_target * 255.0, contrast_target * 255.0
+
+    def offset_for(a: float, b: float) -> float:
+        # Newton steps on b so that the clipped mean hits the target (mean is monotone in b)
+        for _ in range(30):
+            y = a * x + b
+            inside = (y > 0) & (y < 255)
+            err = np.clip(y, 0, 255).mean() - mean_t
+            if abs(err) < 0.01:
+                break
+            slope = max(inside.mean(), 1e-3)
+            b -= err / slope
+        return b
+
+    a = sd_t / sd
+    b = offset_for(a, mean_t - a * x.mean())
+    for _ in range(40):
         y = np.clip(np.round(a * x + b), 0, 255)
-        m, s = y.mean() / 255.0, y.std() / 255.0
-        if abs(m - mean_target) < 0.0005 and abs(s - contrast_target) < 0.0005:
+        m, s = y.mean(), y.std()
+        if abs(m - mean_t) < 0.1 and abs(s - sd_t) < 0.1:
             break
-        a *= contrast_target / max(s, 1e-6)
-        b += (mean_target - m) * 255.0
+        a *= (sd_t / max(s, 1e-6)) ** 0.8
+        b = offset_for(a, b)
+    if abs(s - sd_t) > CONTRAST_TOLERANCE * 255 or abs(m - mean_t) > LUMINANCE_TOLERANCE * 255:
+        raise StimulusError(f"cannot reach mean luminance {mean_target} and RMS contrast {contrast_target} "
+                            f"without clipping most of the image (got {m / 255:.3f}, {s / 255:.3f})")
     out = np.full(img.shape, BACKGROUND, dtype=np.uint8)
     out[mask] = np.clip(np.round(a * x + b), 0, 255).astype(np.uint8)
     return out
@@ -84,7 +101,7 @@ def fit_image(img: np.ndarray) -> np.ndarray:
     h, w = img.shape
     scale = max(WIDTH_PX / w, HEIGHT_PX / h)
     new_w, new_h = max(WIDTH_PX, round(w * scale)), max(HEIGHT_PX, round(h * scale))
-    im = Image.fromarray(img.astype(np.float32), mode="F").resize((new_w, new_h), Image.Resampling.LANCZOS)
+    im = Image.fromarray(np.ascontiguousarray(img, dtype=np.float32)).resize((new_w, new_h), Image.Resampling.LANCZOS)
     left, top = (new_w - WIDTH_PX) // 2, (new_h - HEIGHT_PX) // 2
     arr = np.asarray(im, dtype=float)[top:top + HEIGHT_PX, left:left + WIDTH_PX]
     return np.clip(arr, 0.0, 1.0)
@@ -113,7 +130,7 @@ def write_png(path: Path, pixels: np.ndarray) -> None:
     """Write an 8-bit greyscale PNG with fixed options and no metadata."""
     from PIL import Image
 
-    Image.fromarray(pixels.astype(np.uint8), mode="L").save(path, format="PNG", compress_level=9)
+    Image.fromarray(np.ascontiguousarray(pixels, dtype=np.uint8)).save(path, format="PNG", compress_level=6)
 
 
 # ------------------------------------------------------------------ sounds

@@ -1,0 +1,187 @@
+"""The dot-probe in a real PsychoPy window (Xvfb in CI): simulated participant, keys
+sent from outside the process with xdotool, SIGKILL mid-block, abort, no overwrite."""
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+DEMO = REPO / "configs" / "demo" / "dotprobe.yaml"
+ICB = [sys.executable, "-m", "tasks.cli"]
+
+pytestmark = pytest.mark.display
+
+
+def events(data, participant="01", session="pre", run=1, task="dotprobe"):
+    stem = f"sub-{participant}_ses-{session}_task-{task}_run-{run}"
+    folder = data / f"sub-{participant}" / f"ses-{session}" / "beh"
+    return folder / f"{stem}_events.tsv", folder / f"{stem}_events.json"
+
+
+def read_rows(tsv):
+    with open(tsv, newline="") as fh:
+        return list(csv.DictReader(fh, delimiter="\t"))
+
+
+def icb_run(*args, **kw):
+    return subprocess.run([*ICB, "run", *map(str, args)], capture_output=True, text=True,
+                          timeout=kw.pop("timeout", 300), cwd=REPO, **kw)
+
+
+def test_simulated_participant_in_real_window(tmp_path, display):
+    out = icb_run(DEMO, "--participant", "01", "--session", "pre", "--windowed",
+                  "--simulate", "bias_ms=0,p_error=0,p_miss=0", "--data-dir", tmp_path)
+    assert out.returncode == 0, out.stderr
+    tsv, sidecar = events(tmp_path)
+    rows = read_rows(tsv)
+    assert len(rows) == 4 + 16 + 2
+    meta = json.loads(sidecar.read_text())
+    prov = meta["Provenance"]
+    assert prov["Status"] == "completed"
+    assert prov["Simulated"]["p_error"] == 0
+    assert prov["Keyboard"]["Backend"] in ("ptb", "event")
+    frame_ms = 1000.0 / prov["Display"]["FrameRateUsedHz"]
+    within = [abs(float(r["cue_duration_actual_ms"]) - float(r["cue_duration_ms"])) <= frame_ms
+              for r in rows]
+    assert sum(within) >= len(rows) - 1, [r["cue_duration_actual_ms"] for r in rows]
+    # every response came through the keyboard and is the correct key (no errors planted)
+    assert all(r["response"] in ("left", "right") for r in rows)
+    assert all(r["correct"] == "1" for r in rows)
+    assert all(150 <= float(r["rt_ms"]) <= 3000 for r in rows)
+    assert list(rows[0])[:2] == ["onset", "duration"]
+
+
+def _wait_for(predicate, timeout_s=60.0):
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.01)
+    raise TimeoutError("condition not reached")
+
+
+def _n_rows(tsv):
+    if not tsv.exists():
+        return -1
+    return max(0, tsv.read_text().count("\n") - 1)
+
+
+def test_keys_from_xdotool_are_recorded(tmp_path, display, xdotool):
+    """Drive a whole run from outside the process with real X key events."""
+    plan = subprocess.run([*ICB, "validate", "--plan", DEMO, "--participant", "02", "--session",
+                           "pre"], capture_output=True, text=True, cwd=REPO, timeout=120)
+    lines = [line.split("\t") for line in plan.stdout.splitlines() if "\t" in line]
+    header, trials = lines[0], [dict(zip(lines[0], v)) for v in lines[1:]]
+    proc = subprocess.Popen([*ICB, "run", str(DEMO), "--participant", "02", "--session", "pre",
+                             "--windowed", "--data-dir", str(tmp_path)], cwd=REPO,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    tsv, sidecar = events(tmp_path, participant="02")
+    sent = []
+    try:
+        _wait_for(lambda: tsv.exists(), 60)
+        time.sleep(1.0)
+        xdotool("key", "space")  # instructions
+        n_practice = sum(t["phase"] == "practice" for t in trials)
+        for i, trial in enumerate(trials):
+            _wait_for(lambda: _n_rows(tsv) >= i, 30)
+            if i == n_practice:
+                time.sleep(0.5)
+                xdotool("key", "space")  # "now the real task begins"
+            # wrong key on every fifth trial, to see that what is sent is what is recorded
+            key = trial["correct_key"]
+            if i % 5 == 4:
+                key = "Left" if key == "right" else "Right"
+            else:
+                key = key.capitalize()
+            time.sleep((500 + float(trial["cue_duration_ms"]) + 250) / 1000.0)
+            xdotool("key", key)
+            sent.append(key.lower())
+        _wait_for(lambda: _n_rows(tsv) >= len(trials), 30)
+        time.sleep(0.5)
+        xdotool("key", "space")  # the end screen
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, proc.stderr.read()
+    rows = read_rows(tsv)
+    assert [r["response"] for r in rows] == sent
+    assert [r["correct"] for r in rows] == ["0" if i % 5 == 4 else "1" for i in range(len(rows))]
+    assert all(100 <= float(r["rt_ms"]) <= 1500 for r in rows)
+
+
+def test_sigkill_mid_block_keeps_whole_rows(tmp_path, display):
+    proc = subprocess.Popen([*ICB, "run", str(DEMO), "--participant", "03", "--session", "pre",
+                             "--windowed", "--simulate", "--data-dir", str(tmp_path)], cwd=REPO,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    tsv, sidecar = events(tmp_path, participant="03")
+    try:
+        _wait_for(lambda: _n_rows(tsv) >= 7, 120)
+        time.sleep(0.37)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    text = tsv.read_text()
+    assert text.endswith("\n")  # no partial row
+    rows = read_rows(tsv)
+    assert 7 <= len(rows) < 22
+    n_columns = len(text.splitlines()[0].split("\t"))
+    assert all(len(line.split("\t")) == n_columns for line in text.splitlines())
+    assert [int(r["trial_index"]) for r in rows] == list(range(1, len(rows) + 1))
+    assert json.loads(sidecar.read_text())["Provenance"]["Status"] == "in_progress"
+
+
+def test_escape_abort_keeps_finished_trials(tmp_path, display, xdotool):
+    proc = subprocess.Popen([*ICB, "run", str(DEMO), "--participant", "04", "--session", "pre",
+                             "--windowed", "--simulate", "--data-dir", str(tmp_path)], cwd=REPO,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    tsv, sidecar = events(tmp_path, participant="04")
+    try:
+        _wait_for(lambda: _n_rows(tsv) >= 3, 120)
+        xdotool("key", "Escape")
+        time.sleep(0.8)
+        xdotool("key", "y")
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, proc.stderr.read()
+    prov = json.loads(sidecar.read_text())["Provenance"]
+    assert prov["Status"] == "aborted"
+    rows = read_rows(tsv)
+    assert 3 <= len(rows) < 22 and prov["NTrialsWritten"] == len(rows)
+
+
+def test_second_run_refused_then_rerun_takes_next_number(tmp_path, display):
+    args = (DEMO, "--participant", "05", "--session", "pre", "--windowed", "--simulate",
+            "--data-dir", tmp_path)
+    assert icb_run(*args).returncode == 0
+    before = events(tmp_path, participant="05")[0].read_bytes()
+    again = icb_run(*args)
+    assert again.returncode == 2
+    assert "already exists; nothing was overwritten" in again.stderr
+    assert "Traceback" not in again.stderr
+    assert events(tmp_path, participant="05")[0].read_bytes() == before
+    rerun = icb_run(*args, "--rerun")
+    assert rerun.returncode == 0, rerun.stderr
+    assert events(tmp_path, participant="05", run=2)[0].exists()
+    assert events(tmp_path, participant="05")[0].read_bytes() == before
+
+
+@pytest.mark.parametrize("label", ["../x", "a b", "", "P_01", "../../etc"])
+def test_bad_participant_label_refused_before_anything_opens(tmp_path, label):
+    out = icb_run(DEMO, "--participant", label, "--session", "pre", "--data-dir", tmp_path,
+                  timeout=60)
+    assert out.returncode == 2
+    assert "--participant" in out.stderr and "letters and digits only" in out.stderr
+    assert list(tmp_path.iterdir()) == []
