@@ -61,8 +61,8 @@ venv:
 	if [ -x "$(VENV_PY)" ] && [ -f "$(STAMP)" ] && [ "$$(cat "$(STAMP)")" = "$$want" ]; then \
 	  echo "venv: up to date ($(VENV))"; exit 0; fi; \
 	if [ ! -x "$(VENV_PY)" ]; then \
-	  echo "venv: creating $(VENV) with $(PYTHON)"; "$(PYTHON)" -m venv "$(VENV)"; fi; \
-	"$(VENV_PY)" -m pip install -q --upgrade pip setuptools wheel </dev/null; \
+	  echo "venv: creating $(VENV) with $(PYTHON)"; "$(PYTHON)" -m venv "$(VENV)"; \
+	  "$(VENV_PY)" -m pip install -q --upgrade pip setuptools wheel </dev/null; fi; \
 	echo "venv: pip install -e '.[run,test]' (takes a few minutes on a fresh machine)"; \
 	"$(VENV_PY)" -m pip install -q -e '.[run,test]' </dev/null; \
 	echo "$$want" > "$(STAMP)"
