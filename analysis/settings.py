@@ -56,7 +56,7 @@ DECLARED: dict[str, dict[str, tuple]] = {
         "threads": (1, "int", (1, 64)),
         "ratings": (True, "bool", None),
     },
-    "ratings": {
+    "rating": {
         "contrasts": ({
             "infant_minus_adult": _contrast({"category": ["infant"]}, {"category": ["adult"]}),
             "distress_minus_neutral": _contrast({"category": ["infant"], "valence": ["distress"]},
