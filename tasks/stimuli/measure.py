@@ -165,7 +165,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             df = load_manifest()
             for _, row in df[df["modality"] == "audio"].iterrows():
-                rows.append((row["id"], stimulus_path(df, row["id"]), row["valence"]))
+                rows.append((row["id"], stimulus_path(df, row["id"]),
+                             row["valence"] if row["category"] == "infant" else None))
         for label, path, preset in rows:
             print(format_row(label, measure_file(path), preset))
     except BadInput as exc:
