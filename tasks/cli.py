@@ -69,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(f"icb {args.command}: error: {lines[0]}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into head or similar
+        return 0
     except KeyboardInterrupt:
         print(f"icb {args.command}: interrupted", file=sys.stderr)
         return 1

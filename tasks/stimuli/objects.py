@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from tasks.stimuli.draw import Canvas, bezier
-from tasks.stimuli.faces import HEIGHT_PX, WIDTH_PX
+from tasks.stimuli.normalise import HEIGHT_PX, WIDTH_PX
 
 KINDS = ("mug", "clock", "vase", "lamp", "book", "bottle")
 
@@ -65,7 +65,7 @@ def render_object(kind: str, rng: np.random.Generator) -> np.ndarray:
     elif kind == "book":
         w, h = 70 + j(4), 100 + j(5)
         cv.paint(cv.polygon([(cx - w, 262 - 2 * h), (cx + w, 262 - 2 * h), (cx + w, 262), (cx - w, 262)]),
-                 tone * 0.7)
+                 tone * 0.35)
         cv.paint(cv.polygon([(cx - w + 10, 262 - 2 * h), (cx - w + 22, 262 - 2 * h), (cx - w + 22, 262),
                              (cx - w + 10, 262)]), tone * 0.5)
         cv.paint(cv.polygon([(cx - 30, 262 - 1.6 * h), (cx + 45, 262 - 1.6 * h), (cx + 45, 262 - 1.35 * h),
