@@ -1,0 +1,1 @@
+"""The cryrating task (see tasks/cryrating/task.py)."""

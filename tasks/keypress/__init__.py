@@ -1,0 +1,1 @@
+"""The keypress task (see tasks/keypress/task.py)."""

@@ -1,0 +1,1 @@
+"""The rating task (see tasks/rating/task.py)."""
