@@ -95,6 +95,7 @@ class PsychoPyEngine:
         self._t0: float | None = None
         self._last_flip: float | None = None
         self._next_due: float | None = None
+        self._seen_keys: set = set()
         self._psychopy = None
 
     # -- set-up ----------------------------------------------------------
@@ -255,10 +256,28 @@ class PsychoPyEngine:
             self._t0 = stamp
         return stamp - self._t0
 
+    def poll_keys(self, key_list: list[str]) -> list:
+        """Key presses since the last poll, each once, in order of their time stamps.
+
+        PsychoPy 2026's ``getKeys(waitRelease=False)`` returns only keys still held
+        down; a short press already released is returned by ``waitRelease=True``.
+        Both are polled and de-duplicated by key name and ``tDown``.
+        """
+        held = self.kb.getKeys(keyList=key_list, waitRelease=False, clear=False)
+        released = self.kb.getKeys(keyList=key_list, waitRelease=True, clear=True)
+        fresh = []
+        for key in list(held) + list(released):
+            stamp = (key.name, round(float(key.tDown), 6))
+            if stamp in self._seen_keys:
+                continue
+            self._seen_keys.add(stamp)
+            fresh.append(key)
+        if len(self._seen_keys) > 1000:
+            self._seen_keys = set(list(self._seen_keys)[-100:])
+        return sorted(fresh, key=lambda k: float(k.tDown))
+
     def _abort_pressed(self) -> bool:
-        keys = self.kb.getKeys(keyList=[self.station["abort_key"]], waitRelease=False,
-                               clear=True)
-        return bool(keys)
+        return bool(self.poll_keys([self.station["abort_key"]]))
 
     def confirm_abort(self, planned: PlannedResponse | None = None) -> bool:
         """Ask the experimenter to confirm the abort: Y ends the run, N goes on."""
@@ -277,7 +296,7 @@ class PsychoPyEngine:
         abort_key = self.station["abort_key"]
         while True:
             watch = list(keys) + ([abort_key] if allow_abort else [])
-            pressed = self.kb.getKeys(keyList=watch, waitRelease=False)
+            pressed = self.poll_keys(watch)
             now = self._flip_items((Text(text),))
             for key in pressed:
                 if key.name == abort_key and allow_abort:
@@ -325,7 +344,7 @@ class PsychoPyEngine:
                 if n == 0:
                     result.onsets_s[screen.name] = stamps[-1]
                 n += 1
-                pressed = self.kb.getKeys(keyList=keys, waitRelease=False)
+                pressed = self.poll_keys(keys)
                 if any(k.name == abort_key for k in pressed):
                     raise AbortRequested()
                 if pressed:
