@@ -323,5 +323,5 @@ def write_json(obj: dict, path: Path) -> None:
 
 def read_score_tsv(path: Path) -> pd.DataFrame:
     """A score file written by :func:`write_tsv` (``n/a`` -> missing)."""
-    return pd.read_csv(path, sep="\t", na_values=["n/a"], keep_default_na=False,
+    return pd.read_csv(path, sep="\t", na_values=["n/a"], keep_default_na=False, low_memory=False,
                        quoting=csv.QUOTE_NONE)
