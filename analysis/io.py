@@ -31,6 +31,7 @@ from tasks.core.columns import TASK_COLUMNS
 
 KEY_COLUMNS = ("participant_id", "session", "task", "run")
 FORMULA_START = ("=", "+", "-", "@")
+BATCH_FILES = 200  # files parsed together (bounds memory)
 
 
 class FileProblem(Exception):
@@ -112,6 +113,8 @@ def split_lines(text: str, task: str) -> tuple[list[str], list[str], str | None]
         raise FileProblem("bad header: onset and duration must be the first two columns")
     n = len(header)
     for i, line in enumerate(lines[1:], start=2):
+        if "\r" in line or "\x00" in line:
+            raise FileProblem(f"line {i}: stray carriage-return or NUL character")
         k = line.count("\t") + 1
         if k != n:
             cut = " (row cut short)" if k < n else ""
@@ -168,7 +171,9 @@ def read_task_tables(runs: list[Run], task: str) -> pd.DataFrame:
             run.warnings.append(warning)
         by_header.setdefault(tuple(header), []).append((idx, lines))
     frames = []
-    for header, items in by_header.items():
+    batches = [(header, items[k:k + BATCH_FILES]) for header, items in by_header.items()
+               for k in range(0, len(items), BATCH_FILES)]
+    for header, items in batches:
         body = "".join(f"{idx}\t{i + 2}\t{line}\n" for idx, lines in items
                        for i, line in enumerate(lines))
         names = ["_file", "_line", *header]
@@ -296,10 +301,16 @@ def tsv_text(df: pd.DataFrame, columns: list[str] | None = None) -> str:
                         quoting=csv.QUOTE_NONE, escapechar="\\")
 
 
-def write_tsv(df: pd.DataFrame, path: Path, columns: list[str] | None = None) -> None:
-    """Write ``df`` as TSV to a new file (never overwrites)."""
+def write_tsv(df: pd.DataFrame, path: Path, columns: list[str] | None = None, *,
+              chunk_rows: int = 50000) -> None:
+    """Write ``df`` as TSV to a new file (never overwrites), in chunks of rows (bounded memory)."""
     with open(path, "x", encoding="utf-8", newline="") as fh:
-        fh.write(tsv_text(df, columns))
+        if len(df) <= chunk_rows:
+            fh.write(tsv_text(df, columns))
+            return
+        for start in range(0, len(df), chunk_rows):
+            text = tsv_text(df.iloc[start:start + chunk_rows], columns)
+            fh.write(text if start == 0 else text.split("\n", 1)[1])
 
 
 def _json_clean(obj):
