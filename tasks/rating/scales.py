@@ -1,0 +1,200 @@
+"""The catalogue of rating scales, and the keyboard rule of the rating slider.
+
+Rating-type tasks (``rating``, ``cryrating``) name their scales in the config
+(``params.scales``); each name comes from :data:`CATALOGUE`.  With
+``scale_type: likert`` a scale has whole-number points from ``minimum`` to
+``maximum``; with ``scale_type: vas`` it is a visual-analogue line from 0 to 100
+(continuous with the mouse, ``vas_key_step`` per arrow-key press).
+
+The keyboard rule (:func:`move`) is pure and shared by the PsychoPy slider, the
+data-only engine and the simulated participant: the marker is hidden until the
+first arrow press, which puts it at the middle of the scale; each further press
+moves it one step; the confirm key records the marker's value only when the
+marker is shown.  So the start position is never a response.
+
+Nothing here imports PsychoPy.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from tasks.core.params import did_you_mean
+
+
+@dataclass(frozen=True)
+class ScaleDef:
+    """One catalogue entry (Likert form)."""
+
+    prompt: str
+    minimum: int
+    maximum: int
+    low_anchor: str
+    high_anchor: str
+    source: str
+
+
+CATALOGUE: dict[str, ScaleDef] = {
+    "liking": ScaleDef("How much do you like this face?", -4, 4, "very negative",
+                       "very positive", "Kringelbach/Parsons liking scale -4..+4 (anchors "
+                       "unverified)"),
+    "cuteness": ScaleDef("How cute is this face?", 1, 7, "not cute at all", "very cute",
+                         "7-point cuteness rating (Glocker et al. 2009; Kuraguchi-type protocol)"),
+    "caretaking": ScaleDef("How much would you like to take care of this baby?", 1, 7,
+                           "not at all", "very much",
+                           "motivation for caretaking (Glocker et al. 2009)"),
+    "urgent": ScaleDef("How urgent does this sound?", 1, 7, "not urgent at all", "very urgent",
+                       "Friedman, Zahn-Waxler & Radke-Yarrow 1982 (urgent)"),
+    "aversive": ScaleDef("How unpleasant is this sound to listen to?", 1, 7,
+                         "not unpleasant at all", "very unpleasant",
+                         "perceived aversiveness (Zeskind & Lester 1978; Gustafson & Green 1989)"),
+    "distressed": ScaleDef("How distressed does the baby sound?", 1, 7, "not distressed at all",
+                           "very distressed", "distress of the baby (OxVoc ratings, Parsons et "
+                           "al. 2014)"),
+    "respond": ScaleDef("How much do you want to respond to or comfort this baby?", 1, 7,
+                        "not at all", "very much",
+                        "motivation to respond (OxVoc ratings, Parsons et al. 2014)"),
+}
+
+SCALE_TYPES = ("likert", "vas")
+VAS_MIN, VAS_MAX = 0.0, 100.0
+
+
+@dataclass(frozen=True)
+class Scale:
+    """A scale as presented: name, prompt, range, anchors and key step."""
+
+    name: str
+    prompt: str
+    minimum: float
+    maximum: float
+    low_anchor: str
+    high_anchor: str
+    continuous: bool  # True: visual analogue (any value), False: whole points
+    key_step: float
+
+    @property
+    def middle(self) -> float:
+        return (self.minimum + self.maximum) / 2.0
+
+    @property
+    def ticks(self) -> list[float]:
+        if self.continuous:
+            return [self.minimum, self.maximum]
+        return [float(v) for v in range(int(self.minimum), int(self.maximum) + 1)]
+
+
+def unknown_scales(names: list[str], *, where: str = "params.scales") -> list[str]:
+    """Problems for scale names not in the catalogue (with did-you-mean)."""
+    known = list(CATALOGUE)
+    return [f"{where}: unknown scale {name!r}{did_you_mean(name, known)}; allowed: "
+            + ", ".join(known) for name in names if name not in CATALOGUE]
+
+
+def build_scales(names: list[str], scale_type: str, vas_key_step: float = 5.0) -> list[Scale]:
+    """The :class:`Scale` objects of the configured scale names."""
+    out = []
+    for name in names:
+        d = CATALOGUE[name]
+        if scale_type == "vas":
+            out.append(Scale(name, d.prompt, VAS_MIN, VAS_MAX, d.low_anchor, d.high_anchor,
+                             True, float(vas_key_step)))
+        else:
+            out.append(Scale(name, d.prompt, float(d.minimum), float(d.maximum), d.low_anchor,
+                             d.high_anchor, False, 1.0))
+    return out
+
+
+def move(scale: Scale, marker: float | None, key: str) -> float | None:
+    """Marker position after an arrow key (``left``/``right``); ``None`` = hidden.
+
+    >>> s = build_scales(["cuteness"], "likert")[0]
+    >>> move(s, None, "right"), move(s, 4.0, "right"), move(s, 7.0, "right")
+    (4.0, 5.0, 7.0)
+    """
+    if marker is None:
+        return _snap(scale, scale.middle, key)
+    step = scale.key_step if key == "right" else -scale.key_step
+    return min(scale.maximum, max(scale.minimum, marker + step))
+
+
+def _snap(scale: Scale, value: float, key: str) -> float:
+    if scale.continuous:
+        return value
+    return float(math.ceil(value) if key == "right" else math.floor(value))
+
+
+def keys_to_reach(scale: Scale, target: float) -> list[str]:
+    """Arrow keys that put the marker on ``target`` from hidden (confirm key not included).
+
+    >>> keys_to_reach(build_scales(["liking"], "likert")[0], -2)
+    ['left', 'left', 'left']
+    """
+    key = "right" if target >= scale.middle else "left"
+    keys = [key]
+    marker = move(scale, None, key)
+    for _ in range(10000):
+        if abs(marker - target) < 1e-9:
+            return keys
+        key = "right" if target > marker else "left"
+        new = move(scale, marker, key)
+        if new == marker:
+            break
+        keys.append(key)
+        marker = new
+    raise ValueError(f"scale {scale.name}: {target} cannot be reached with the arrow keys")
+
+
+def replay(scale: Scale, keys: list[str]) -> float | None:
+    """Marker after a sequence of arrow keys from hidden."""
+    marker = None
+    for key in keys:
+        marker = move(scale, marker, key)
+    return marker
+
+
+def reachable(scale: Scale, value: float) -> float:
+    """The nearest value the arrow keys can reach (clipped to the scale)."""
+    value = min(scale.maximum, max(scale.minimum, value))
+    if not scale.continuous:
+        return float(round(value))
+    steps = round((value - scale.middle) / scale.key_step)
+    return min(scale.maximum, max(scale.minimum, scale.middle + steps * scale.key_step))
+
+
+@dataclass(frozen=True)
+class PlannedRating:
+    """What a simulated participant will do on one scale: end on ``value`` and confirm
+    ``rt_ms`` after the scale's onset (``value=None``: no response)."""
+
+    value: float | None
+    rt_ms: float | None
+
+
+@dataclass
+class RatingResult:
+    """One scale's outcome (times in s from the run's start; rating n/a = None)."""
+
+    rating: float | None
+    rt_ms: float | None
+    onset_s: float
+    end_s: float
+    keys: list[str]
+
+
+CONFIRM_KEYS = ("return", "space")
+KEY_GAP_MS = 120.0
+
+
+def key_schedule(scale: Scale, value: float, rt_ms: float) -> list[tuple[str, float]]:
+    """(key, ms after scale onset) presses that rate ``value`` and confirm at ``rt_ms``
+    (moved later when ``rt_ms`` leaves too little time for the arrow presses).
+
+    >>> key_schedule(build_scales(["cuteness"], "likert")[0], 5, 1000)
+    [('right', 760.0), ('right', 880.0), ('return', 1000.0)]
+    """
+    arrows = keys_to_reach(scale, value)
+    rt_ms = max(float(rt_ms), 200.0 + KEY_GAP_MS * len(arrows))
+    out = [(k, rt_ms - KEY_GAP_MS * (len(arrows) - i)) for i, k in enumerate(arrows)]
+    return out + [("return", rt_ms)]

@@ -1,0 +1,184 @@
+"""Stimulus pools, file checks and the balanced trial order shared by the rating,
+key-press and cry-rating tasks (pure; the order comes from an explicit Generator).
+
+A *cell* is ``<category>_<valence>`` of the manifest (e.g. ``infant_distress``,
+``infant_high_distress``); the baby-schema continuum images (infant neutral faces
+with ``baby_schema`` 1..5) form the cells ``infant_neutral_bs<k>``.
+"""
+
+from __future__ import annotations
+
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from tasks.errors import StimulusError
+
+
+@dataclass(frozen=True)
+class Stim:
+    stim_id: str
+    category: str
+    valence: str
+    baby_schema: int | None
+    cell: str
+    duration_s: float | None = None
+
+
+@dataclass(frozen=True)
+class Trial:
+    """One planned stimulus presentation (``scales`` only for rating-type tasks)."""
+
+    phase: str
+    block: int
+    stim: Stim
+    scales: tuple[str, ...] = ()
+
+
+def split_cell(cell: str, valences: tuple[str, ...]) -> tuple[str, str] | None:
+    """``'infant_high_distress'`` -> ``('infant', 'high_distress')`` (None if malformed)."""
+    category, sep, valence = cell.partition("_")
+    if not sep or not category or valence not in valences:
+        return None
+    return category, valence
+
+
+def cell_problems(cells: list[str], modality: str, *, where: str) -> list[str]:
+    from tasks.stimuli.manifest import CATEGORIES, VALENCES
+    problems = []
+    for cell in cells:
+        parts = split_cell(cell, VALENCES[modality])
+        if parts is None or parts[0] not in CATEGORIES[modality]:
+            problems.append(f"{where}: bad category {cell!r}; allowed: '<category>_<valence>' with "
+                            f"category one of {', '.join(CATEGORIES[modality])} and valence one of "
+                            f"{', '.join(VALENCES[modality])}")
+    return problems
+
+
+def pools_for(manifest, modality: str, cells: list[str], stim_set: str, *,
+              baby_schema_levels: list[int] = (), minimum: int = 1
+              ) -> tuple[dict[str, list[Stim]], dict[str, Path]]:
+    """Stimuli per cell of one set (sorted by identity, id) and their file paths."""
+    from tasks.stimuli.manifest import VALENCES, select, stimulus_path
+    pools: dict[str, list[Stim]] = {}
+    paths: dict[str, Path] = {}
+    problems = []
+    wanted = [(cell, None) for cell in cells] + [
+        (f"infant_neutral_bs{k}", int(k)) for k in baby_schema_levels]
+    for cell, level in wanted:
+        if level is None:
+            category, valence = split_cell(cell, VALENCES[modality])
+            rows = select(manifest, modality=modality, category=category, valence=valence,
+                          stim_set=stim_set)
+            rows = rows[rows["baby_schema"].isna()]
+        else:
+            category, valence = "infant", "neutral"
+            rows = select(manifest, modality=modality, category=category, valence=valence,
+                          stim_set=stim_set, baby_schema=level)
+        if len(rows) < minimum:
+            problems.append(f"params: category {cell!r} has {len(rows)} stimulus file(s) in "
+                            f"stimulus set {stim_set} of the manifest; at least {minimum} "
+                            "needed")
+            continue
+        rows = rows.sort_values(["identity", "id"])
+        stims = []
+        for row in rows.to_dict("records"):
+            dur = row["duration_s"]
+            stims.append(Stim(row["id"], category, valence, level, cell,
+                              None if dur is None or dur != dur else float(dur)))
+            try:
+                paths[row["id"]] = stimulus_path(manifest, row["id"])
+            except StimulusError as exc:
+                problems += exc.problems
+        pools[cell] = stims
+    if problems:
+        raise StimulusError(problems[0], problems)
+    return pools, paths
+
+
+def check_files(paths: dict[str, Path], modality: str) -> list[str]:
+    """Every file exists and decodes (images with PIL, sounds with the wave module)."""
+    problems = []
+    for stim_id, path in sorted(paths.items()):
+        path = Path(path)
+        if not path.is_file():
+            problems.append(f"stimulus {stim_id}: file not found: {path}")
+            continue
+        if modality == "image":
+            from PIL import Image as PILImage
+            try:
+                with PILImage.open(path) as img:
+                    img.load()
+            except (OSError, ValueError) as exc:
+                problems.append(f"stimulus {stim_id}: {path} does not decode as an image ({exc})")
+        else:
+            try:
+                with wave.open(str(path), "rb") as wav:
+                    if wav.getnframes() <= 0:
+                        problems.append(f"stimulus {stim_id}: {path} has no audio frames")
+            except (wave.Error, EOFError, OSError) as exc:
+                problems.append(f"stimulus {stim_id}: {path} does not decode as a WAV file "
+                                f"({exc})")
+    return problems
+
+
+def choose(pools: dict[str, list[Stim]], n_per_cell: int | None,
+           rng: np.random.Generator) -> dict[str, list[Stim]]:
+    """``n_per_cell`` stimuli of every cell, chosen at random (all when null or too few)."""
+    out = {}
+    for cell in pools:
+        pool = pools[cell]
+        n = len(pool) if n_per_cell is None else min(n_per_cell, len(pool))
+        picked = sorted(rng.choice(len(pool), size=n, replace=False).tolist())
+        out[cell] = [pool[i] for i in picked]
+    return out
+
+
+def balanced_blocks(chosen: dict[str, list[Stim]], *, repetitions: int, n_blocks: int,
+                    rng: np.random.Generator, scales: tuple[str, ...] = (),
+                    random_scale_order: bool = False) -> list[Trial]:
+    """Test trials in blocks: every chosen stimulus ``repetitions`` times; each cell dealt
+    round-robin over the blocks (per-block counts differ by at most one); random order
+    within a block with no stimulus twice in a row."""
+    blocks: list[list[Stim]] = [[] for _ in range(n_blocks)]
+    for cell in chosen:
+        items = [s for _ in range(repetitions) for s in chosen[cell]]
+        if not items:
+            continue
+        order = rng.permutation(len(items))
+        start = int(rng.integers(n_blocks))
+        for i, idx in enumerate(order):
+            blocks[(start + i) % n_blocks].append(items[int(idx)])
+    trials = []
+    for b, stims in enumerate(blocks):
+        for stim in _no_immediate_repeat(stims, rng):
+            sc = tuple(scales)
+            if random_scale_order and sc:
+                sc = tuple(sc[i] for i in rng.permutation(len(sc)))
+            trials.append(Trial("test", b + 1, stim, sc))
+    return trials
+
+
+def _no_immediate_repeat(stims: list[Stim], rng: np.random.Generator,
+                         attempts: int = 200) -> list[Stim]:
+    order = [stims[int(i)] for i in rng.permutation(len(stims))]
+    for _ in range(attempts):
+        if all(a.stim_id != b.stim_id for a, b in zip(order, order[1:])):
+            return order
+        order = [stims[int(i)] for i in rng.permutation(len(stims))]
+    return order  # only when one stimulus dominates a block; repeats are then unavoidable
+
+
+def practice_trials(pool: list[Stim], n: int, rng: np.random.Generator,
+                    scales: tuple[str, ...] = ()) -> list[Trial]:
+    if n <= 0 or not pool:
+        return []
+    picked = [pool[int(i) % len(pool)] for i in rng.permutation(max(n, len(pool)))[:n]]
+    return [Trial("practice", 0, stim, tuple(scales)) for stim in picked]
+
+
+def stim_fields(stim: Stim) -> dict:
+    return {"stim_id": stim.stim_id, "category": stim.category, "valence": stim.valence,
+            "baby_schema": stim.baby_schema}
