@@ -198,8 +198,10 @@ def quality_figure(scores: pd.DataFrame, trials_dir: Path, acc_min: float) -> st
     axes[0].set_ylabel("participant x session")
     axes[0].legend(fontsize=8)
     f = acc[acc["measure"] == "dropped_frames"]["value"].dropna()
-    axes[1].hist(f, bins=min(30, max(int(f.max()) + 1, 2)) if len(f) else 10, color="#999999")
-    axes[1].set_xlabel("dropped frames per dot-probe run")
+    top = int(f.max()) if len(f) else 0
+    axes[1].hist(f, bins=np.arange(-0.5, top + 1.5, max(1, (top + 1) // 30)), color="#999999")
+    axes[1].set_xlim(-0.5, max(top, 5) + 0.5)
+    axes[1].set_xlabel(f"dropped frames per dot-probe run (total {int(f.sum())})")
     fig.tight_layout()
     return _png(fig)
 
@@ -270,8 +272,10 @@ def build(scores_dir: Path) -> str:
     if mixed is not None:
         parts += ["<h2>6. Trial-level mixed model</h2>",
                   "<p>rt_ms ~ congruent × post × group, random intercept and congruency slope "
-                  "per participant (REML). The congruent:post:group term is the group "
-                  "difference in the change of −bias.</p>",
+                  "per participant (REML); post = 1 for the post session. The congruent "
+                  "coefficient is −bias, so congruent:post:group[T.MORE] is minus the "
+                  "difference between groups in the pre-to-post change of bias: a negative "
+                  "estimate means bias rose more (or fell less) in MORE than in control.</p>",
                   _table(mixed[mixed["term"].astype(str).str.contains("congruent")])]
     quality = [f"<h2>{7 if mixed is not None else 6}. Data quality</h2>",
                quality_figure(scores, folder, settings["dotprobe"]["accuracy_min"])
