@@ -73,6 +73,11 @@ STATION_PARAMS: tuple[Param, ...] = (
           "default).", nullable=True),
     Param("abort_key", "str", "escape", "Key with which the experimenter ends a run (a "
           "confirmation screen follows).", choices=("escape", "f12", "end", "pause")),
+    Param("abort_modifiers", "list[str]", [], "Keys the experimenter holds down while pressing "
+          "`abort_key`, so that a participant cannot abort by accident: e.g. `[ctrl, shift]` "
+          "makes the abort Ctrl+Shift+Escape (a bare Escape is then ignored); `[]` = the "
+          "abort key alone. The battery configs set `[ctrl, shift]`.",
+          choices=("ctrl", "shift", "alt"), max_length=3),
     Param("background", "list[float]", [0.0, 0.0, 0.0], "Window colour in PsychoPy rgb "
           "(-1..1); 0,0,0 is mid-grey.", -1, 1, min_length=3, max_length=3),
     Param("text_height_deg", "float", 0.8, "Height of instruction text.", 0.2, 5, unit="deg"),

@@ -29,6 +29,12 @@ _KEYSYMS = {"left": "Left", "right": "Right", "up": "Up", "down": "Down", "space
             "escape": "Escape", "return": "Return", "f12": "F12", "end": "End",
             "pause": "Pause", "comma": "comma", "period": "period", "slash": "slash"}
 
+# The abort chord's modifiers (station.abort_modifiers): PsychoPy key names per side,
+# and pyglet's names for the event-backend fallback.
+_MODIFIERS = {"ctrl": ("lctrl", "rctrl"), "shift": ("lshift", "rshift"), "alt": ("lalt", "ralt")}
+_PYGLET_MODIFIERS = {"ctrl": ("LCTRL", "RCTRL"), "shift": ("LSHIFT", "RSHIFT"),
+                     "alt": ("LALT", "RALT")}
+
 
 class KeyInjector:
     """Presses keys through the X server (XTEST), from a timer thread."""
@@ -97,6 +103,7 @@ class PsychoPyEngine:
         self._next_due: float | None = None
         self._seen_keys: set = set()
         self._psychopy = None
+        self._keystate = None  # pyglet key states (abort chord with the event backend)
 
     # -- set-up ----------------------------------------------------------
     def open(self) -> None:
@@ -114,6 +121,10 @@ class PsychoPyEngine:
                                  color=list(st["background"]), colorSpace="rgb",
                                  allowGUI=False, waitBlanking=True, checkTiming=False)
         self.win.mouseVisible = False
+        if self.station.get("abort_modifiers"):
+            from pyglet.window import key as pyglet_key
+            self._keystate = pyglet_key.KeyStateHandler()
+            self.win.winHandle.push_handlers(self._keystate)
         self._measure_refresh()
         self._open_keyboard()
         if self.simulate:
@@ -122,6 +133,12 @@ class PsychoPyEngine:
         self._text = visual.TextStim(self.win, "", height=st["text_height_deg"], color="white",
                                      wrapWidth=28)
         self._dot = visual.Circle(self.win, radius=0.25, fillColor="white", lineColor=None)
+        # Render the font once now: the first text draw builds the glyph atlas, which
+        # takes seconds with software OpenGL and would freeze the first instructions.
+        self._text.text = "Warm-up ABCDEFGHIJKLMNOPQRSTUVWXYZ abcdefghijklmnopqrstuvwxyz .:-+"
+        self._text.draw()
+        self._fixation.draw()
+        self.win.clearBuffer()
         self.win.recordFrameIntervals = False
 
     def _measure_refresh(self) -> None:
@@ -232,8 +249,11 @@ class PsychoPyEngine:
                 self._text.color = item.colour
                 self._text.draw()
 
-    def _flip(self) -> float:
-        """Flip and return the flip time in seconds from the run's start."""
+    def _flip(self, before_flip=None) -> float:
+        """Flip and return the flip time in seconds from the run's start.
+
+        ``before_flip`` (optional) is called after the frame pacing's wait, just
+        before ``win.flip()``: the last moment to change what this flip shows."""
         if self.software_pacing:
             # Emulate vertical sync: flips start on a fixed grid of frame times, so that
             # the time drawing takes does not add up; a missed slot is a dropped frame.
@@ -250,6 +270,8 @@ class PsychoPyEngine:
                     break
                 time.sleep(left - 0.002 if left > 0.003 else 0)
             self._next_due += frame_s
+        if before_flip is not None:
+            before_flip()
         stamp = self.win.flip()
         self._last_flip = stamp
         if self._t0 is None:
@@ -277,7 +299,52 @@ class PsychoPyEngine:
         return sorted(fresh, key=lambda k: float(k.tDown))
 
     def _abort_pressed(self) -> bool:
-        return bool(self.poll_keys([self.station["abort_key"]]))
+        return any(self._is_abort(k) for k in self.poll_keys([self.station["abort_key"]]))
+
+    # -- the abort chord -----------------------------------------------------------
+    def _modifier_down(self, modifier: str) -> bool:
+        """Is ``ctrl``/``shift``/``alt`` (either side) held down right now?"""
+        if self.keyboard_backend == "ptb":
+            state = self.kb.getState(list(_MODIFIERS[modifier]))
+            return any(state) if isinstance(state, list) else bool(state)
+        if self._keystate is not None:
+            from pyglet.window import key as pyglet_key
+            return any(self._keystate[getattr(pyglet_key, n)]
+                       for n in _PYGLET_MODIFIERS[modifier])
+        return False
+
+    def _is_abort(self, key) -> bool:
+        """The abort key, with every ``station.abort_modifiers`` key held (the chord).
+
+        A bare abort key (a participant's accident) is ignored when modifiers are set.
+        """
+        if key.name != self.station["abort_key"]:
+            return False
+        return all(self._modifier_down(m) for m in self.station.get("abort_modifiers") or ())
+
+    def abort_chord_text(self) -> str:
+        """How the experimenter aborts, e.g. ``Ctrl+Shift+Escape``."""
+        parts = [m.capitalize() for m in self.station.get("abort_modifiers") or ()]
+        return "+".join(parts + [self.station["abort_key"].capitalize()])
+
+    def new_run(self) -> None:
+        """Start a new run in this window (a battery's next task): onsets count from
+        the run's first flip again, and keys pressed before are dropped."""
+        self._t0 = None
+        if self.kb is not None:
+            self.kb.clearEvents()
+
+    def pause_screen(self, text: str, *, min_s: float = 0.0,
+                     prompt: str = "Press the SPACE bar when you are ready to go on.",
+                     planned: PlannedResponse | None = None) -> str:
+        """A break (between tasks): ``text`` alone for ``min_s``, then with ``prompt``
+        until SPACE.  The abort chord works throughout."""
+        start = self._flip_items((Text(text),))
+        while self._flip_items((Text(text),)) - start < min_s:
+            if self._abort_pressed():
+                if self.confirm_abort():
+                    raise Aborted("aborted by the experimenter")
+        return self.show_message(f"{text}\n\n{prompt}", planned=planned)
 
     def confirm_abort(self, planned: PlannedResponse | None = None) -> bool:
         """Ask the experimenter to confirm the abort: Y ends the run, N goes on."""
@@ -291,6 +358,7 @@ class PsychoPyEngine:
         """Show text until one of ``keys`` (accepted after ``min_s``)."""
         start = self._flip_items((Text(text),))
         self.kb.clearEvents()
+        self.log(f"[icb] message on screen; waiting for {'/'.join(keys)}")
         if planned is not None and planned.key is not None and self.injector:
             self.injector.press_later(planned.key, max(min_s, 0.0) + (planned.rt_ms or 300) / 1000)
         abort_key = self.station["abort_key"]
@@ -300,6 +368,8 @@ class PsychoPyEngine:
             now = self._flip_items((Text(text),))
             for key in pressed:
                 if key.name == abort_key and allow_abort:
+                    if not self._is_abort(key):
+                        continue  # a bare abort key without the chord's modifiers
                     if self.confirm_abort():
                         raise Aborted("aborted by the experimenter")
                     self._flip_items((Text(text),))
@@ -325,6 +395,8 @@ class PsychoPyEngine:
                     stamps.append(self._flip())
                     if i == 0:
                         result.onsets_s[screen.name] = stamps[-1]
+                    if self.station.get("abort_modifiers") and self._abort_pressed():
+                        raise AbortRequested()  # a chord is checked while it is held
                 result.frames[screen.name] = n
                 if self._abort_pressed():
                     raise AbortRequested()
@@ -345,8 +417,9 @@ class PsychoPyEngine:
                     result.onsets_s[screen.name] = stamps[-1]
                 n += 1
                 pressed = self.poll_keys(keys)
-                if any(k.name == abort_key for k in pressed):
+                if any(self._is_abort(k) for k in pressed):
                     raise AbortRequested()
+                pressed = [k for k in pressed if k.name != abort_key]
                 if pressed:
                     first = pressed[0]
                     result.key = first.name
@@ -363,7 +436,37 @@ class PsychoPyEngine:
                                     for a, b in zip(stamps, stamps[1:]) if b - a > limit_s)
         return result
 
+    # -- rating scales, adjustable presentation, sounds (tasks rating, keypress, cryrating)
+    def rate(self, scale, items: tuple = (), *, planned=None, timeout_ms: float | None = None):
+        """One rating scale (``tasks.rating.scales.Scale``) -> ``RatingResult``."""
+        from tasks.core.psychopy_engine.rating import SliderScreens
+        if getattr(self, "_sliders", None) is None:
+            self._sliders = SliderScreens(self)
+        return self._sliders.rate(scale, items, planned, timeout_ms)
+
+    def present_adjustable(self, items: tuple, rule, planned=None):
+        """A face whose offset the participant's presses move (key-press task)."""
+        from tasks.core.psychopy_engine.keypress import present_adjustable
+        return present_adjustable(self, items, rule, planned)
+
+    def preload_sounds(self, paths: dict) -> dict:
+        """Open the speaker (PTB backend) and create every sound; return audio info."""
+        from tasks.core.psychopy_engine.audio import Speaker
+        if getattr(self, "_speaker", None) is None:
+            self._speaker = Speaker(self.station, log=self.log)
+        self._speaker.preload(paths)
+        self.audio_backend = self._speaker.backend
+        return dict(self._speaker.info)
+
+    def play_sound(self, stim_id: str, items: tuple, duration_ms: float, lead_frames: int = 2):
+        """Start a preloaded sound on a flip ``lead_frames`` ahead -> ``SoundResult``."""
+        from tasks.core.psychopy_engine.audio import play_on_flip
+        return play_on_flip(self, self._speaker, stim_id, items, duration_ms, lead_frames)
+
     def close(self) -> None:
+        if getattr(self, "_speaker", None) is not None:
+            self._speaker.close()
+            self._speaker = None
         if self.injector is not None:
             self.injector.close()
             self.injector = None
