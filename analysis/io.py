@@ -61,7 +61,7 @@ class Run:
 
 
 def parse_name(name: str) -> tuple[str, str, str, int]:
-    """(participant, session, task, run) from an events file name; FileProblem if it does not parse."""
+    """(participant, session, task, run) from an events file name; FileProblem if not."""
     m = EVENTS_RE.match(name)
     if not m:
         raise FileProblem("file name does not follow sub-<P>_ses-<S>_task-<T>_run-<N>_events.tsv")
@@ -74,7 +74,7 @@ def find_event_files(data_root: Path) -> list[Path]:
 
 
 def read_sidecar(tsv_path: Path) -> tuple[str, bool, str | None]:
-    """(status, simulated, problem) from the run's JSON sidecar; status ``unknown`` if unreadable."""
+    """(status, simulated, problem) from the run's sidecar; status ``unknown`` if unreadable."""
     json_path = tsv_path.with_suffix(".json")
     if not json_path.is_file():
         return "unknown", False, "sidecar missing"
@@ -334,5 +334,5 @@ def write_json(obj: dict, path: Path) -> None:
 
 def read_score_tsv(path: Path) -> pd.DataFrame:
     """A score file written by :func:`write_tsv` (``n/a`` -> missing)."""
-    return pd.read_csv(path, sep="\t", na_values=["n/a"], keep_default_na=False, low_memory=False,
-                       quoting=csv.QUOTE_NONE)
+    return pd.read_csv(path, sep="\t", na_values=["n/a"], keep_default_na=False,
+                       low_memory=False, quoting=csv.QUOTE_NONE)
