@@ -77,5 +77,56 @@ class DataEngine:
             self.now_s += n * self.frame_ms / 1000.0
         return result
 
+    # -- rating scales, adjustable presentation, sounds (tasks rating, keypress, cryrating)
+    def rate(self, scale, items: tuple = (), *, planned=None, timeout_ms: float | None = None):
+        """One rating scale: the planned value and time are taken as they are (the
+        arrow-key rule of ``tasks.rating.scales`` is replayed to get the value)."""
+        from tasks.rating.scales import RatingResult, key_schedule, replay
+        onset = self.now_s
+        rating = rt_ms = None
+        keys: list[str] = []
+        if planned is not None and planned.value is not None and planned.rt_ms is not None:
+            schedule = key_schedule(scale, planned.value, planned.rt_ms)
+            t_confirm = schedule[-1][1]
+            if timeout_ms is None or t_confirm <= timeout_ms:
+                keys = [k for k, _ in schedule]
+                rating, rt_ms = replay(scale, keys[:-1]), float(t_confirm)
+        elapsed_ms = rt_ms if rt_ms is not None else (timeout_ms or 0.0)
+        self.now_s += max(1, math.ceil(elapsed_ms / self.frame_ms)) * self.frame_ms / 1000.0
+        return RatingResult(rating, rt_ms, onset, onset + elapsed_ms / 1000.0, keys)
+
+    def present_adjustable(self, items: tuple, rule, planned=None):
+        """The key-press face: presses fed to ``rule`` in time order until the face's
+        offset (whole frames, at least one)."""
+        from tasks.keypress.design import PressResult
+        onset = self.now_s
+        log = []
+        for key, t_ms in sorted(planned or [], key=lambda p: p[1]):
+            shown_until_ms = max(1, int(round(rule.offset_ms / self.frame_ms))) * self.frame_ms
+            if t_ms >= shown_until_ms:
+                break
+            log.append((key, float(t_ms), rule.press(key, float(t_ms))))
+        n = max(1, int(round(rule.offset_ms / self.frame_ms)))
+        if log:
+            n = max(n, math.ceil(log[-1][1] / self.frame_ms))
+        self.now_s += n * self.frame_ms / 1000.0
+        return PressResult(onset, self.now_s, log, 0)
+
+    def preload_sounds(self, paths: dict) -> dict:
+        missing = [str(p) for p in paths.values() if not Path(p).is_file()]
+        if missing:
+            from tasks.errors import StimulusError
+            raise StimulusError(f"stimulus file not found: {missing[0]}", missing)
+        return {"Backend": self.audio_backend}
+
+    def play_sound(self, stim_id: str, items: tuple, duration_ms: float, lead_frames: int = 2):
+        """Virtual sound: the reported onset is the requested one (a flip ahead)."""
+        from tasks.cryrating.design import SoundResult
+        onset = self.now_s
+        requested = onset + lead_frames * self.frame_ms / 1000.0
+        n = lead_frames + self.frames_for(duration_ms)
+        self.now_s += (n + 1) * self.frame_ms / 1000.0
+        return SoundResult(onset, requested, requested, self.now_s, 0)
+
     def confirm_abort(self, planned: PlannedResponse | None = None) -> bool:
         return True

@@ -55,17 +55,22 @@ class RatingResponder:
         return scale.middle + shift * unit
 
     def respond(self, stim: Stim, scale: Scale, rng: np.random.Generator) -> PlannedRating:
-        if rng.random() < self.p_miss:
-            return PlannedRating(None, None)
-        unit = (scale.maximum - scale.minimum) / 6.0 if scale.continuous else 1.0
-        value = reachable(scale, self.mean_for(stim, scale)
-                          + rng.normal(0.0, self.noise_sd) * unit)
-        rt = rng.normal(self.rt_mu_ms, self.rt_sigma_ms) + rng.exponential(self.rt_tau_ms)
-        return PlannedRating(float(value), float(max(rt, 300.0)))
+        return planned_rating(self, self.mean_for(stim, scale), scale, rng)
 
     def describe(self) -> dict:
         return {"model": "rating responder (planted means per category x valence x baby "
                 "schema, normal noise, ex-Gaussian confirm time)", **asdict(self)}
+
+
+def planned_rating(r, mean: float, scale: Scale, rng: np.random.Generator) -> PlannedRating:
+    """Noise, rounding to what the keys reach, and the ex-Gaussian confirm time of
+    responder ``r`` (fields ``noise_sd``, ``rt_*``, ``p_miss``)."""
+    if rng.random() < r.p_miss:
+        return PlannedRating(None, None)
+    unit = (scale.maximum - scale.minimum) / 6.0 if scale.continuous else 1.0
+    value = reachable(scale, mean + rng.normal(0.0, r.noise_sd) * unit)
+    rt = rng.normal(r.rt_mu_ms, r.rt_sigma_ms) + rng.exponential(r.rt_tau_ms)
+    return PlannedRating(float(value), float(max(rt, 300.0)))
 
 
 def parse_spec(spec: str | None, cls=RatingResponder):

@@ -1,0 +1,76 @@
+"""The adjustable-duration face of the key-press task, frame by frame.
+
+The face's onset is a flip; the keyboard clock is reset on that flip, so each
+press's time is the keyboard's own stamp from face onset.  Before every further
+flip (after the frame pacing's wait, as late as possible) the keys are polled and
+fed to the task's pure :class:`~tasks.keypress.design.PressRule`; when the rule's
+scheduled offset has been reached, that flip is the offset flip (the face is
+cleared).  Viewing time = offset flip - onset flip.  Presses noticed only after
+the offset flip came too late to change the face and are not logged.
+"""
+
+from __future__ import annotations
+
+from tasks.errors import AbortRequested
+from tasks.keypress.design import PressResult
+
+
+def is_abort(engine, key) -> bool:
+    """The experimenter's abort (the engine's chord check when it has one)."""
+    check = getattr(engine, "_is_abort", None)
+    if check is not None:
+        return bool(check(key))
+    return key.name == engine.station["abort_key"]
+
+
+def present_adjustable(engine, items: tuple, rule, planned: list | None) -> PressResult:
+    win = engine.win
+    abort_key = engine.station["abort_key"]
+    watch = list(rule.keys) + [abort_key]
+    frame_s = engine.frame_ms / 1000.0
+    log: list = []
+    state = {"abort": False, "end": False, "shown": 0}
+
+    def feed() -> None:
+        for key in engine.poll_keys(watch):
+            if key.name == abort_key:
+                state["abort"] = state["abort"] or is_abort(engine, key)
+                continue
+            t_ms = float(key.rt) * 1000.0
+            log.append((key.name, t_ms, rule.press(key.name, t_ms)))
+
+    def before_flip() -> None:
+        # Runs after the pacing wait, just before win.flip(): the last moment a press
+        # can still change this frame.
+        feed()
+        due = max(1, int(round(rule.offset_ms / engine.frame_ms)))
+        if state["shown"] >= due:
+            state["end"] = True
+            win.clearBuffer()  # this flip takes the face away
+
+    win.callOnFlip(engine.kb.clearEvents)
+    win.callOnFlip(engine.kb.clock.reset)
+    if planned and engine.injector:
+        for key, t_ms in planned:
+            win.callOnFlip(engine.injector.press_later, key, t_ms / 1000.0)
+    stamps = []
+    try:
+        engine._draw(items)
+        stamps.append(engine._flip())
+        state["shown"] = 1
+        while True:
+            engine._draw(items)
+            stamps.append(engine._flip(before_flip=before_flip))
+            if state["abort"]:
+                raise AbortRequested()
+            if state["end"]:
+                break
+            state["shown"] += 1
+    finally:
+        if engine.injector:
+            engine.injector.cancel()
+    limit_s = 1.5 * frame_s
+    dropped = sum(int(round((b - a) / frame_s)) - 1 for a, b in zip(stamps, stamps[1:])
+                  if b - a > limit_s)
+    log.sort(key=lambda e: e[1])
+    return PressResult(stamps[0], stamps[-1], log, dropped)

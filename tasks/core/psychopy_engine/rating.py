@@ -1,0 +1,112 @@
+"""Rating scales in the PsychoPy window: ``visual.Slider`` by mouse or keys.
+
+The marker is hidden until the first response (a mouse click on the scale or an
+arrow key; the first arrow press puts it at the scale's middle, see
+:func:`tasks.rating.scales.move`), so the start position is never a rating.  The
+rating is recorded only when confirmed (``return`` or ``space``) with the
+keyboard's own time stamp, measured from the scale's first flip (the keyboard
+clock is reset on that flip).  No confirmed answer within the time-out: n/a.
+"""
+
+from __future__ import annotations
+
+from tasks.core.psychopy_engine.keypress import is_abort
+from tasks.errors import AbortRequested
+from tasks.rating.scales import (CONFIRM_KEYS, PlannedRating, RatingResult, Scale,
+                                 key_schedule, move)
+
+SLIDER_Y_DEG = -6.0
+PROMPT_Y_DEG = -3.2
+SLIDER_WIDTH_DEG = 18.0
+
+
+class SliderScreens:
+    """Sliders (one per scale) and their texts, made once per engine."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self._made: dict = {}
+
+    def _get(self, scale: Scale):
+        key = (scale.name, scale.continuous, scale.minimum, scale.maximum)
+        if key in self._made:
+            return self._made[key]
+        from psychopy import visual
+        win = self.engine.win
+        height = self.engine.station["text_height_deg"]
+        if scale.continuous:
+            labels = None
+            style, granularity = "slider", 0
+        else:
+            labels = [f"{int(t):+d}" if scale.minimum < 0 else str(int(t)) for t in scale.ticks]
+            style, granularity = "rating", 1
+        slider = visual.Slider(win, ticks=scale.ticks, labels=labels, startValue=None,
+                               pos=(0, SLIDER_Y_DEG), size=(SLIDER_WIDTH_DEG, 0.8),
+                               units="deg", style=style, granularity=granularity,
+                               labelHeight=0.8 * height, markerColor="red", autoLog=False)
+        prompt = visual.TextStim(win, scale.prompt, pos=(0, PROMPT_Y_DEG), height=height,
+                                 wrapWidth=28, color="white", autoLog=False)
+        low = visual.TextStim(win, scale.low_anchor, pos=(-SLIDER_WIDTH_DEG / 2, SLIDER_Y_DEG - 2.2),
+                              height=0.8 * height, wrapWidth=8, color="white", autoLog=False)
+        high = visual.TextStim(win, scale.high_anchor, pos=(SLIDER_WIDTH_DEG / 2, SLIDER_Y_DEG - 2.2),
+                               height=0.8 * height, wrapWidth=8, color="white", autoLog=False)
+        hint = visual.TextStim(win, "Use the mouse or the LEFT and RIGHT arrow keys, then press "
+                               "SPACE to confirm", pos=(0, SLIDER_Y_DEG - 4.2),
+                               height=0.7 * height, wrapWidth=30, color="grey", autoLog=False)
+        self._made[key] = (slider, (prompt, low, high, hint))
+        return self._made[key]
+
+    def rate(self, scale: Scale, items: tuple, planned: PlannedRating | None,
+             timeout_ms: float | None) -> RatingResult:
+        eng = self.engine
+        slider, texts = self._get(scale)
+        slider.reset()
+        slider.markerPos = None
+        abort_key = eng.station["abort_key"]
+        watch = ["left", "right", *CONFIRM_KEYS, abort_key]
+        win = eng.win
+        win.mouseVisible = not eng.simulate
+        win.callOnFlip(eng.kb.clearEvents)
+        win.callOnFlip(eng.kb.clock.reset)
+        if planned is not None and planned.value is not None and eng.injector:
+            schedule = key_schedule(scale, planned.value, planned.rt_ms)
+            for key, t_ms in schedule:
+                win.callOnFlip(eng.injector.press_later, key, t_ms / 1000.0)
+        limit = None if timeout_ms is None else eng.frames_for(timeout_ms)
+        marker, pressed_keys = None, []
+        rating = rt_ms = None
+        onset = None
+        n = 0
+        try:
+            while limit is None or n < limit:
+                eng._draw(items)
+                for text in texts:
+                    text.draw()
+                slider.draw()  # also reads the mouse: a click places the marker
+                stamp = eng._flip()
+                onset = stamp if onset is None else onset
+                n += 1
+                if slider.markerPos is not None:
+                    marker = float(slider.markerPos)
+                done = False
+                for key in eng.poll_keys(watch):
+                    if key.name == abort_key:
+                        if is_abort(eng, key):
+                            raise AbortRequested()
+                        continue
+                    pressed_keys.append(key.name)
+                    if key.name in ("left", "right"):
+                        marker = move(scale, marker, key.name)
+                        slider.markerPos = marker
+                    elif marker is not None:  # a confirm key with the marker shown
+                        rating, rt_ms = marker, float(key.rt) * 1000.0
+                        done = True
+                        break
+                if done:
+                    break
+        finally:
+            win.mouseVisible = False
+            if eng.injector:
+                eng.injector.cancel()
+        end = onset + (rt_ms / 1000.0 if rt_ms is not None else n * eng.frame_ms / 1000.0)
+        return RatingResult(rating, rt_ms, onset, end, pressed_keys)

@@ -1,0 +1,52 @@
+"""The cry-rating trial list (pure, explicit Generator) and the sound-onset record.
+
+Practice sounds first, then blocks in which every chosen sound is played
+``repetitions`` times, each category spread evenly over the blocks, random order
+within a block; each trial lists its scales.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tasks.rating.stimuli import Stim, Trial, balanced_blocks, choose, practice_trials
+
+
+def build_design(params: dict, pools: dict[str, list[Stim]], practice_pool: list[Stim],
+                 rng: np.random.Generator) -> list[Trial]:
+    chosen = choose({c: pools[c] for c in params["categories"]}, params["n_per_category"], rng)
+    scales = tuple(params["scales"])
+    practice = practice_trials(practice_pool, params["practice_trials"], rng, scales)
+    test = balanced_blocks(chosen, repetitions=params["repetitions"],
+                           n_blocks=params["n_blocks"], rng=rng, scales=scales,
+                           random_scale_order=params["scale_order"] == "random")
+    return practice + test
+
+
+def describe(trials: list[Trial]) -> list[dict]:
+    rows = []
+    for t in trials:
+        for scale in t.scales:
+            rows.append({"trial_index": len(rows) + 1, "phase": t.phase, "block": t.block,
+                         "stim_id": t.stim.stim_id, "category": t.stim.category,
+                         "valence": t.stim.valence, "duration_s": t.stim.duration_s,
+                         "scale": scale})
+    return rows
+
+
+class SoundResult:
+    """One sound: screen onset, requested and reported audio onset (s from run start)."""
+
+    def __init__(self, screen_onset_s: float, requested_s: float, reported_s: float | None,
+                 end_s: float, dropped_frames: int = 0):
+        self.screen_onset_s = screen_onset_s
+        self.requested_s = requested_s
+        self.reported_s = reported_s
+        self.end_s = end_s
+        self.dropped_frames = dropped_frames
+
+    @property
+    def error_ms(self) -> float | None:
+        if self.reported_s is None:
+            return None
+        return (self.reported_s - self.requested_s) * 1000.0
