@@ -1,0 +1,57 @@
+"""Rating task in a real window: the simulated participant moves PsychoPy's Slider with
+arrow keys sent through XTEST and confirms; the recorded rating is what it pressed, and
+a scale left unanswered until the time-out is n/a (never the start position)."""
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tasks.config import load_task_config
+from tasks.rating.scales import build_scales, reachable
+from tasks.rating.simulate import RatingResponder
+from tasks.rating.stimuli import Stim
+
+REPO = Path(__file__).resolve().parent.parent
+DEMO = REPO / "configs" / "demo" / "rating.yaml"
+
+pytestmark = pytest.mark.display
+
+
+def test_recorded_rating_is_what_was_pressed(tmp_path, display, record_property):
+    cfg = tmp_path / "rating.yaml"
+    cfg.write_text(f"include: {DEMO}\nparams:\n  response_timeout_ms: 2500\n")
+    spec = "noise_sd=0,p_miss=0.2,happy_minus_neutral=0"
+    out = subprocess.run([sys.executable, "-m", "tasks.cli", "run", str(cfg), "--participant",
+                          "01", "--session", "pre", "--windowed", "--simulate", spec,
+                          "--data-dir", str(tmp_path / "data")],
+                         capture_output=True, text=True, cwd=REPO, timeout=300)
+    assert out.returncode == 0, out.stderr
+    tsv = (tmp_path / "data" / "sub-01" / "ses-pre" / "beh"
+           / "sub-01_ses-pre_task-rating_run-1_events.tsv")
+    prov = json.loads(tsv.with_suffix(".json").read_text())["Provenance"]
+    assert prov["Status"] == "completed" and prov["Keyboard"]["Backend"] == "ptb"
+    with open(tsv, newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
+    config = load_task_config(cfg)
+    assert len(rows) == (1 + 6) * 2
+    scales = {s.name: s for s in build_scales(config.params["scales"], "likert")}
+    responder = RatingResponder(noise_sd=0.0, happy_minus_neutral=0.0)
+    answered = [r for r in rows if r["rating"] != "n/a"]
+    missed = [r for r in rows if r["rating"] == "n/a"]
+    agree = 0
+    for r in answered:
+        scale = scales[r["scale"]]
+        stim = Stim(r["stim_id"], r["category"], r["valence"],
+                    None if r["baby_schema"] == "n/a" else int(r["baby_schema"]), "")
+        agree += float(r["rating"]) == reachable(scale, responder.mean_for(stim, scale))
+        assert 200 <= float(r["rating_rt_ms"]) <= 2500
+    record_property("rating_agreement", f"{agree}/{len(answered)}")
+    print(f"slider ratings equal to the pressed value: {agree}/{len(answered)}; "
+          f"{len(missed)} time-outs")
+    assert agree == len(answered) and answered
+    assert missed and all(r["rating_rt_ms"] == "n/a" for r in missed)
+    assert all(2.4 <= float(r["duration"]) <= 2.6 for r in missed)
