@@ -1,21 +1,54 @@
 #!/usr/bin/env bash
 # scripts/demo.sh: the end-to-end demo, run by `make demo` under scripts/headless.sh
-# (so DISPLAY points at a reachable X server and a JACK dummy server is running).
+# (DISPLAY points at a reachable X server, a JACK dummy server is running).
 #
-# TODO(lead): replace this placeholder with the real `.venv/bin/icb ...` commands, e.g.
-#   .venv/bin/icb validate configs/...
-#   .venv/bin/icb run configs/... --participant DEMO01 --session pre --data-dir demo-data --simulate --windowed
-#   .venv/bin/icb simulate configs/... --participants 40 --data-dir demo-data/sim
-#   .venv/bin/icb score demo-data --out demo-output
-#   .venv/bin/icb report demo-output --out demo-output/report.html
+#   1. validate every demo config (no window)
+#   2. simulated participants through the real tasks in a real PsychoPy window
+#      (keys through the X server and PsychoPy's keyboard; sounds through PTB audio)
+#   3. a simulated cohort, pre and post, MORE and control, in data-only mode
+#   4. score everything and write the HTML report
+#
+# Everything goes into a new folder demo-output/<time stamp>/: nothing is overwritten.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ICB=.venv/bin/icb
-echo "demo.sh (placeholder, TODO for the lead): would run, with DISPLAY=${DISPLAY:-unset}" \
-     "JACK_DEFAULT_SERVER=${JACK_DEFAULT_SERVER:-default}:"
-echo "  $ICB validate CONFIG..."
-echo "  $ICB run CONFIG --participant DEMO01 --session pre --data-dir demo-data --simulate --windowed"
-echo "  $ICB simulate CONFIG --participants N --data-dir demo-data/sim"
-echo "  $ICB score demo-data --out demo-output"
-echo "  $ICB report demo-output --out demo-output/report.html"
-exit 0
+OUT="demo-output/$(date +%Y%m%d-%H%M%S)"
+DATA="$OUT/data"
+if [ -e "$OUT" ]; then echo "demo: $OUT exists already; try again in a second" >&2; exit 1; fi
+mkdir -p "$OUT"
+
+BATTERY_DEMO=configs/demo/battery_pre.yaml
+COHORT_CONFIG=configs/battery_pre.yaml
+[ -f "$COHORT_CONFIG" ] || COHORT_CONFIG=configs/dotprobe.yaml
+
+echo "== 1. validate the configs"
+$ICB validate configs/demo/*.yaml
+
+echo "== 2. simulated participants in a real window"
+if [ -f "$BATTERY_DEMO" ]; then
+    $ICB run "$BATTERY_DEMO" --participant DEMO01 --session pre --group MORE \
+        --simulate --windowed --data-dir "$DATA"
+    if [ -f configs/demo/battery_post.yaml ]; then
+        $ICB run configs/demo/battery_post.yaml --participant DEMO01 --session post \
+            --simulate --windowed --data-dir "$DATA"
+    fi
+else
+    for config in configs/demo/dotprobe.yaml configs/demo/rating.yaml \
+                  configs/demo/keypress.yaml configs/demo/cryrating.yaml; do
+        [ -f "$config" ] || continue
+        $ICB run "$config" --participant DEMO01 --session pre --group MORE \
+            --simulate --windowed --data-dir "$DATA"
+    done
+fi
+
+echo "== 3. a simulated cohort (data-only), pre and post"
+$ICB simulate "$COHORT_CONFIG" --participants 40 --first 101 --data-dir "$DATA" --seed 1
+
+echo "== 4. score and report"
+$ICB score "$DATA" --out "$OUT/scores" --include-simulated
+$ICB report "$OUT/scores" --out "$OUT/report.html"
+
+echo
+echo "demo data:   $DATA"
+echo "score files: $OUT/scores"
+echo "report:      $OUT/report.html"

@@ -107,6 +107,9 @@ def run_one(config, *, participant: str, session: str, group: str = "n/a",
         engine.open()
     writer = None
     try:
+        # Slow work before the sidecar exists: load every stimulus the plan needs.
+        if hasattr(module, "prepare"):
+            module.prepare(config, the_plan, engine)
         prov = provenance_for(config, the_plan, participant=participant, session=session,
                               simulated=responder.describe() if responder else False,
                               engine=engine, extra=extra_provenance)

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -84,16 +85,26 @@ def test_keys_from_xdotool_are_recorded(tmp_path, display, xdotool):
                              "--windowed", "--data-dir", str(tmp_path)], cwd=REPO,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     tsv, sidecar = events(tmp_path, participant="02")
+    messages = []  # the run says on stderr when a message screen is up
+    stderr_lines = []
+
+    def read_stderr():
+        for line in proc.stderr:
+            stderr_lines.append(line)
+            if "message on screen" in line:
+                messages.append(line)
+
+    reader = threading.Thread(target=read_stderr, daemon=True)
+    reader.start()
     sent = []
     try:
-        _wait_for(lambda: tsv.exists(), 60)
-        time.sleep(1.0)
+        _wait_for(lambda: len(messages) >= 1, 60)
         xdotool("key", "space")  # instructions
         n_practice = sum(t["phase"] == "practice" for t in trials)
         for i, trial in enumerate(trials):
             _wait_for(lambda: _n_rows(tsv) >= i, 30)
             if i == n_practice:
-                time.sleep(0.5)
+                _wait_for(lambda: len(messages) >= 2, 30)
                 xdotool("key", "space")  # "now the real task begins"
             # wrong key on every fifth trial, to see that what is sent is what is recorded
             key = trial["correct_key"]
@@ -104,14 +115,19 @@ def test_keys_from_xdotool_are_recorded(tmp_path, display, xdotool):
             time.sleep((500 + float(trial["cue_duration_ms"]) + 250) / 1000.0)
             xdotool("key", key)
             sent.append(key.lower())
-        _wait_for(lambda: _n_rows(tsv) >= len(trials), 30)
-        time.sleep(0.5)
+        _wait_for(lambda: len(messages) >= 3, 30)
         xdotool("key", "space")  # the end screen
         proc.wait(timeout=60)
+    except TimeoutError:
+        proc.kill()
+        reader.join(5)
+        raise AssertionError(f"run stalled after {_n_rows(tsv)} rows; sent {sent}; "
+                             f"stderr: {''.join(stderr_lines)}") from None
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert proc.returncode == 0, proc.stderr.read()
+    reader.join(5)
+    assert proc.returncode == 0, "".join(stderr_lines)
     rows = read_rows(tsv)
     assert [r["response"] for r in rows] == sent
     assert [r["correct"] for r in rows] == ["0" if i % 5 == 4 else "1" for i in range(len(rows))]

@@ -179,6 +179,12 @@ def record(index: int, trial: DotProbeTrial, result, timeout_ms: float) -> dict:
     }
 
 
+def prepare(config, the_plan: dict, engine) -> None:
+    """Preload every picture of the plan (before the sidecar and the first trial)."""
+    p = config.params
+    engine.preload_images(the_plan["paths"], (p["image_width_deg"], p["image_height_deg"]))
+
+
 def run(config, the_plan: dict, engine, writer, *, responder=None, sim_rng=None,
         start_index: int = 1, log=print) -> None:
     """Present the plan's trials and append a row per finished trial.
@@ -189,7 +195,7 @@ def run(config, the_plan: dict, engine, writer, *, responder=None, sim_rng=None,
     trials: list[DotProbeTrial] = the_plan["trials"]
     keys = the_plan["keys"]
     key_pair = tuple(dict.fromkeys(keys.values()))
-    engine.preload_images(the_plan["paths"], (p["image_width_deg"], p["image_height_deg"]))
+    prepare(config, the_plan, engine)  # a no-op when run_one has already preloaded
     spec = ResponseSpec(key_pair, float(p["probe_timeout_ms"]))
 
     def planned_space():

@@ -46,6 +46,8 @@ class KeyInjector:
         self._display = display.Display()
         self._lock = threading.Lock()
         self._timers: list[threading.Timer] = []
+        self._down: set[int] = set()  # keys pressed and not yet released
+        self._closed = False
 
     def press(self, key: str, hold_s: float = 0.05) -> None:
         keysym = self._XK.string_to_keysym(_KEYSYMS.get(key, key))
@@ -53,12 +55,20 @@ class KeyInjector:
         if not code:
             raise BadInput(f"simulated participant: no X key code for key {key!r}")
         with self._lock:
+            if self._closed:
+                return
+            self._down.add(code)
             self._xtest.fake_input(self._display, self._X.KeyPress, code)
             self._display.sync()
         time.sleep(hold_s)
+        self._release(code)
+
+    def _release(self, code: int) -> None:
         with self._lock:
-            self._xtest.fake_input(self._display, self._X.KeyRelease, code)
-            self._display.sync()
+            if code in self._down:
+                self._xtest.fake_input(self._display, self._X.KeyRelease, code)
+                self._display.sync()
+                self._down.discard(code)
 
     def press_later(self, key: str, delay_s: float) -> None:
         timer = threading.Timer(max(0.0, delay_s), self.press, args=(key,))
@@ -72,7 +82,18 @@ class KeyInjector:
         self._timers.clear()
 
     def close(self) -> None:
-        self.cancel()
+        """Cancel pending presses, finish those under way, and never leave a key held
+        down in the X server (it would swallow the next press of that key)."""
+        for timer in self._timers:
+            timer.cancel()
+        for timer in self._timers:
+            if timer.is_alive():
+                timer.join(timeout=1.0)
+        self._timers.clear()
+        for code in list(self._down):
+            self._release(code)
+        with self._lock:
+            self._closed = True
         self._display.close()
 
 
