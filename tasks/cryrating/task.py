@@ -100,6 +100,8 @@ EFFECTS = {
                                     "distress"),
     "cry_infant_minus_control": (2.0, "planted aversiveness difference infant cry - control "
                                  "sound"),
+    "cry_infant_minus_control_sd": (0.5, "between-participant SD of the infant - control "
+                                    "difference"),
     "cry_sd": (0.7, "between-participant SD of the aversiveness level"),
     "cry_more_change": (-0.5, "planted pre-to-post change of infant-cry ratings, MORE group"),
     "cry_control_change": (0.0, "planted pre-to-post change of infant-cry ratings, control "
@@ -116,10 +118,12 @@ def responder_from_spec(spec: str | None):
 def cohort_responder(effects: dict, *, group: str, session: str, person_rng, session_rng):
     from tasks.cryrating.simulate import CryResponder
     offset = effects["cry_sd"] * person_rng.standard_normal()
+    salience = effects["cry_infant_minus_control"] + \
+        effects["cry_infant_minus_control_sd"] * person_rng.standard_normal()
     change = 0.0
     if session == "post":
         change = effects["cry_more_change"] if group == "MORE" else effects["cry_control_change"]
     return CryResponder(aversive_mean=effects["cry_aversive_mean"],
                         high_minus_low_distress=effects["cry_high_minus_low_distress"],
-                        infant_minus_control=effects["cry_infant_minus_control"],
+                        infant_minus_control=float(salience),
                         offset=float(offset), infant_change=float(change))

@@ -110,6 +110,8 @@ def run(config, the_plan: dict, engine, writer, *, responder=None, sim_rng=None,
 EFFECTS = {
     "keypress_infant_minus_adult_ms": (800.0, "planted infant - adult viewing-time change "
                                        "wanted (ms)"),
+    "keypress_infant_minus_adult_sd_ms": (200.0, "between-participant SD of the infant - adult "
+                                          "difference (ms)"),
     "keypress_baby_schema_slope_ms": (200.0, "planted viewing-time change per baby-schema "
                                       "level (ms)"),
     "keypress_sd_ms": (300.0, "between-participant SD of the wanted viewing-time change (ms)"),
@@ -129,10 +131,12 @@ def responder_from_spec(spec: str | None):
 def cohort_responder(effects: dict, *, group: str, session: str, person_rng, session_rng):
     from tasks.keypress.simulate import KeypressResponder
     offset = effects["keypress_sd_ms"] * person_rng.standard_normal()
+    salience = effects["keypress_infant_minus_adult_ms"] + \
+        effects["keypress_infant_minus_adult_sd_ms"] * person_rng.standard_normal()
     change = 0.0
     if session == "post":
         change = effects["keypress_more_change_ms"] if group == "MORE" \
             else effects["keypress_control_change_ms"]
-    return KeypressResponder(infant_minus_adult_ms=effects["keypress_infant_minus_adult_ms"],
+    return KeypressResponder(infant_minus_adult_ms=float(salience),
                              baby_schema_slope_ms=effects["keypress_baby_schema_slope_ms"],
                              offset_ms=float(offset), infant_change_ms=float(change))

@@ -93,6 +93,8 @@ def run(config, the_plan: dict, engine, writer, *, responder=None, sim_rng=None,
 EFFECTS = {
     "rating_infant_minus_adult": (1.5, "planted infant - adult rating difference (scale "
                                   "points, every scale)"),
+    "rating_infant_minus_adult_sd": (0.5, "between-participant SD of the infant - adult "
+                                     "difference (gives the salience scores a reliability)"),
     "rating_distress_minus_neutral": (-1.0, "planted distress - neutral rating difference"),
     "rating_baby_schema_slope": (0.3, "planted rating change per baby-schema level"),
     "rating_sd": (0.5, "between-participant SD of the rating level"),
@@ -110,11 +112,13 @@ def responder_from_spec(spec: str | None):
 def cohort_responder(effects: dict, *, group: str, session: str, person_rng, session_rng):
     from tasks.rating.simulate import RatingResponder
     offset = effects["rating_sd"] * person_rng.standard_normal()
+    salience = effects["rating_infant_minus_adult"] + \
+        effects["rating_infant_minus_adult_sd"] * person_rng.standard_normal()
     change = 0.0
     if session == "post":
         change = effects["rating_more_change"] if group == "MORE" \
             else effects["rating_control_change"]
-    return RatingResponder(infant_minus_adult=effects["rating_infant_minus_adult"],
+    return RatingResponder(infant_minus_adult=float(salience),
                            distress_minus_neutral=effects["rating_distress_minus_neutral"],
                            baby_schema_slope=effects["rating_baby_schema_slope"],
                            offset=float(offset), infant_change=float(change))
