@@ -126,7 +126,7 @@ def ensure_dataset_files(data_root: Path, *, simulated: bool = False) -> None:
             "Name": "Infant-cue salience battery data" + (" (simulated)" if simulated else ""),
             "BIDSVersion": BIDS_VERSION,
             "DatasetType": "raw",
-            "Authors": ["Infant-cue salience battery (icb) users"],
+            "Authors": ["Study team (edit this list)", "icb: infant-cue salience battery"],
             "GeneratedBy": [{"Name": "icb", "Version": __version__,
                              "Description": "Infant-cue salience battery (PsychoPy)"}],
         }, indent=2) + "\n")
