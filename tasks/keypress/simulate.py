@@ -62,8 +62,10 @@ class KeypressResponder:
             else:
                 key = pair[k % 2]
                 k += 1
-            # a margin of 50 ms before the offset: the press must reach the face in time
-            if t >= check.offset_ms - 50.0:
+            # no press within one step (+ 50 ms) of the offset: the face must still be there
+            # and the press must not shorten it "into the past" (which ends it at the next
+            # flip, up to a frame plus the swap time after the press)
+            if t >= check.offset_ms - rule.step_ms - 50.0:
                 break
             if check.press(key, t) != "0":
                 counted += 1
