@@ -50,6 +50,12 @@ def plan_rows(the_plan: dict) -> list[dict]:
     return describe(the_plan["trials"])
 
 
+def prepare(config, the_plan: dict, engine) -> None:
+    """Slow work before the sidecar is written: load every stimulus the plan needs
+    (``run`` loads again only what is missing)."""
+    engine.preload_sounds(the_plan["paths"])
+
+
 def run(config, the_plan: dict, engine, writer, *, responder=None, sim_rng=None,
         start_index: int = 1, log=print) -> None:
     p = config.params

@@ -65,6 +65,13 @@ def plan_rows(the_plan: dict) -> list[dict]:
     return describe(the_plan["trials"], the_plan["default_ms"])
 
 
+def prepare(config, the_plan: dict, engine) -> None:
+    """Slow work before the sidecar is written: load every stimulus the plan needs
+    (``run`` loads again only what is missing)."""
+    p = config.params
+    engine.preload_images(the_plan["paths"], (p["image_width_deg"], p["image_height_deg"]))
+
+
 def run(config, the_plan: dict, engine, writer, *, responder=None, sim_rng=None,
         start_index: int = 1, log=print) -> None:
     p = config.params
