@@ -1,0 +1,59 @@
+"""Only the PsychoPy boundary imports PsychoPy; analysis and validation never do."""
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+BOUNDARY = REPO / "tasks" / "core" / "psychopy_engine"
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_no_psychopy_import_outside_the_boundary():
+    offenders = []
+    for package in ("tasks", "analysis"):
+        for path in (REPO / package).rglob("*.py"):
+            if BOUNDARY in path.parents:
+                continue
+            if {"psychopy", "psychtoolbox", "pyglet"} & imported_modules(path):
+                offenders.append(str(path.relative_to(REPO)))
+    assert offenders == []
+
+
+def test_validation_simulation_and_analysis_run_without_psychopy():
+    code = (
+        "import sys\n"
+        "import tasks.cli, tasks.config, tasks.validate, tasks.simulate_cohort, tasks.run\n"
+        "import tasks.dotprobe.task, tasks.core.writer, tasks.stimuli.manifest\n"
+        "import analysis.cli, analysis.score, analysis.report\n"
+        "from tasks.config import TASK_MODULES\n"
+        "import importlib\n"
+        "[importlib.import_module(m) for m in TASK_MODULES.values()]\n"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('psychopy', 'psychtoolbox', 'pyglet')]\n"
+        "print(bad)\n"
+        "sys.exit(1 if bad else 0)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
+                         timeout=120)
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_validate_does_not_import_psychopy(tmp_path):
+    code = ("import sys, runpy\n"
+            "from tasks.cli import main\n"
+            f"rc = main(['validate', r'{REPO / 'configs' / 'dotprobe.yaml'}'])\n"
+            "bad = [m for m in sys.modules if m.startswith('psychopy')]\n"
+            "sys.exit(3 if bad else rc)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
+                         timeout=120)
+    assert out.returncode == 0, out.stdout + out.stderr
