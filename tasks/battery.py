@@ -239,6 +239,7 @@ def run_battery(args) -> int:
     engine.open()
     try:
         chord = engine.abort_chord_text()
+        log("[icb] confirmation screen: RETURN starts the session, ESCAPE cancels")
         key = engine.show_message(summary + f"\n\nAbort during the session: {chord}\n\n"
                                   "RETURN = start      ESCAPE = cancel",
                                   keys=("return", "escape"), allow_abort=False,
