@@ -30,6 +30,7 @@ import yaml
 
 from tasks.core.params import Param, check_mapping, did_you_mean
 from tasks.errors import ConfigError
+from tasks.session import BATTERY_REFERENCE  # noqa: F401  (appended to the reference)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

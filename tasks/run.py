@@ -18,6 +18,7 @@ from tasks.config import load_merged, load_task_config, task_module
 from tasks.core import bids
 from tasks.core.writer import EventsWriter, plan_run
 from tasks.errors import Aborted, BadInput
+from tasks.session import newest_station_check
 
 
 def register(subparsers) -> None:
@@ -112,7 +113,9 @@ def run_one(config, *, participant: str, session: str, group: str = "n/a",
             module.prepare(config, the_plan, engine)
         prov = provenance_for(config, the_plan, participant=participant, session=session,
                               simulated=responder.describe() if responder else False,
-                              engine=engine, extra=extra_provenance)
+                              engine=engine,
+                              extra={"StationCheck": newest_station_check(data_root),
+                                     **(extra_provenance or {})})
         writer = EventsWriter.create(data_root, participant=participant, session=session,
                                      task=config.task, provenance=prov, group=group,
                                      stimulus_presentation=engine.presentation_info() or None,
