@@ -29,8 +29,8 @@ from tasks.core import bids, counterbalance
 from tasks.core.params import check_mapping, did_you_mean
 from tasks.errors import Aborted, BadInput, ConfigError
 from tasks.session import (BATTERY_PARAMS, TaskState, display_answers, env_flag,
-                           newest_station_check, resume_provenance, session_row, task_state,
-                           update_session)
+                           known_group, newest_station_check, resume_provenance, session_row,
+                           task_state, update_session)
 
 BATTERY_TOP_KEYS = ("include", "battery", "station", "description")
 
@@ -198,6 +198,8 @@ def run_battery(args) -> int:
                           + ", ".join(map(str, sorted(roots))) + "; allowed: one station."
                           "data_dir for the whole battery (or give --data-dir)")
     data_root = roots.pop()
+    if group == "n/a":  # the post session: the group recorded before
+        group = known_group(data_root, participant)
     settings = battery.settings
     ordered = counterbalance.task_order(participant, configs, order=settings["order"])
     stim_set = counterbalance.stimulus_set_for(participant, session)
@@ -248,9 +250,10 @@ def run_battery(args) -> int:
             log("[icb] cancelled at the confirmation screen; nothing was written")
             return 0
         bids.ensure_dataset_files(data_root, simulated=simulated)
-        previous = session_row(data_root, participant, session)
-        resumes = int(previous["resumes"]) + 1 if previous and any(
-            s.run is not None for s in states.values()) else 0
+        previous = session_row(data_root, participant, session) or {}
+        resumes = str(previous.get("resumes", "0"))
+        resumes = (int(resumes) if resumes.isdigit() else 0) + int(
+            bool(previous) and any(s.run is not None for s in states.values()))
         update_session(data_root, participant, session, group=group, status="in_progress",
                        resumes=resumes, tasks_completed=",".join(
                            c.task for c in ordered if states[c.task].done), **assignment)

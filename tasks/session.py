@@ -101,7 +101,8 @@ class TaskState:
         if self.done:
             return f"completed (run {self.run}): skipped"
         what = {"in_progress": "crashed", "aborted": "aborted"}.get(self.status, "unreadable")
-        return f"{what} in run {self.run} after {self.n_rows} trials: restarts as run {self.run + 1}"
+        return (f"{what} in run {self.run} after {self.n_rows} trials: restarts as run "
+                f"{self.run + 1}")
 
 
 def task_state(data_root: Path, participant: str, session: str, task: str) -> TaskState:
@@ -219,3 +220,15 @@ def display_answers() -> bool:
     except (DisplayError, OSError):
         return False
     return True
+
+
+def known_group(data_root: Path, participant: str) -> str:
+    """The participant's group in ``participants.tsv`` (``n/a`` when none is recorded)."""
+    path = Path(data_root) / "participants.tsv"
+    if not path.is_file():
+        return "n/a"
+    with open(path, encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh, delimiter="\t"):
+            if row.get("participant_id") == f"sub-{participant}":
+                return row.get("group") or "n/a"
+    return "n/a"

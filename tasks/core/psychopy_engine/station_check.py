@@ -258,7 +258,9 @@ def summary(r: dict) -> str:
     lines.append(f"  disk: {disk['FreeGB']:.1f} GB free of {disk['TotalGB']:.1f} GB at "
                  f"{disk['DataDir']}")
     rt = r["Realtime"]
-    lines.append(f"  realtime priority: {'allowed (rtprio ' + str(rt['RtprioLimit']) + ')' if rt['Allowed'] else 'not allowed'}")
+    allowed = ("allowed (root)" if rt["Root"] else f"allowed (rtprio {rt['RtprioLimit']})") \
+        if rt["Allowed"] else "not allowed"
+    lines.append(f"  realtime priority: {allowed}")
     for w in r["Warnings"]:
         lines.append(f"  WARNING: {w}")
     for p in r["Problems"]:
