@@ -15,6 +15,7 @@ import importlib
 import sys
 
 from tasks import __version__
+from tasks.core.writer import DataWriteError
 from tasks.errors import BadInput
 
 # subcommand name -> module that registers it
@@ -71,6 +72,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except BrokenPipeError:  # output piped into head or similar
         return 0
+    except DataWriteError as exc:  # a full disk or an I/O error: a system failure
+        print(f"icb {args.command}: error: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print(f"icb {args.command}: interrupted", file=sys.stderr)
         return 1

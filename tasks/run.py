@@ -16,7 +16,7 @@ import numpy as np
 
 from tasks.config import load_merged, load_task_config, task_module
 from tasks.core import bids
-from tasks.core.writer import EventsWriter, plan_run
+from tasks.core.writer import DataWriteError, EventsWriter, plan_run
 from tasks.errors import Aborted, BadInput
 from tasks.session import newest_station_check
 
@@ -130,7 +130,16 @@ def run_one(config, *, participant: str, session: str, group: str = "n/a",
             log(f"[icb] run aborted by the experimenter; {writer.n_rows} finished trials kept "
                 f"in {writer.tsv_path}")
             return "aborted"
-        writer.finish("completed", Display=engine.info())
+        except DataWriteError as exc:
+            raise _record_write_failure(writer, exc) from exc.cause
+        try:
+            writer.finish("completed", Display=engine.info())
+        except OSError as exc:
+            raise DataWriteError(
+                f"{writer.json_path}: could not record the end of the run "
+                f"({exc.strerror or exc}); all {writer.n_rows} trials are kept in "
+                f"{writer.tsv_path}; the sidecar still says Status in_progress",
+                path=writer.json_path, n_rows=writer.n_rows, cause=exc) from exc
         log(f"[icb] run completed: {writer.n_rows} trials in {writer.tsv_path}")
         return "completed"
     finally:
@@ -138,3 +147,20 @@ def run_one(config, *, participant: str, session: str, group: str = "n/a",
             writer.close()
         if own_engine:
             engine.close()
+
+
+def _record_write_failure(writer, exc: DataWriteError) -> DataWriteError:
+    """A data file could not be written mid-run: try to say so in the sidecar
+    (``Status: aborted`` + ``AbortReason``); return the error to raise, its message
+    saying what the sidecar holds."""
+    reason = f"write error: {exc.cause.strerror if exc.cause else exc}"
+    try:
+        writer.finish("aborted", AbortReason=reason)
+        where = f"the sidecar says Status aborted, AbortReason {reason!r}"
+    except OSError:
+        writer.close()
+        where = ("the sidecar could not be updated either and still says Status in_progress "
+                 "(read as a crashed run)")
+    return DataWriteError(f"{exc.message}; {where}. Free disk space (or choose another "
+                          "--data-dir) and run again with --rerun", path=exc.path,
+                          n_rows=exc.n_rows, cause=exc.cause)

@@ -16,7 +16,7 @@ from pathlib import Path
 from tasks import __version__
 from tasks.errors import BadInput
 
-LABEL_RE = re.compile(r"^[A-Za-z0-9]+$")
+LABEL_RE = re.compile(r"^[A-Za-z0-9]+\Z")  # \Z: "$" would accept a trailing newline
 EVENTS_RE = re.compile(
     r"^sub-(?P<participant>[A-Za-z0-9]+)_ses-(?P<session>[A-Za-z0-9]+)"
     r"_task-(?P<task>[A-Za-z0-9]+)_run-(?P<run>[0-9]+)_events\.tsv$"
@@ -108,11 +108,20 @@ def tsv_cell(value: object) -> str:
 
 def _atomic_write_text(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8", newline="") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        # A full disk: leave the old file as it was and no half-written temp file behind;
+        # the error names the file meant, not the temp file.
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc
 
 
 def ensure_dataset_files(data_root: Path, *, simulated: bool = False) -> None:

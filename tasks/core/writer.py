@@ -6,6 +6,15 @@ overwritten: both files are created with ``O_EXCL``; a second run of the same
 participant, session and task is refused unless ``rerun`` asks for the next run
 number.  The sidecar's ``Provenance.Status`` goes ``in_progress`` ->
 ``completed`` | ``aborted``; it is rewritten atomically (temp file + rename).
+
+A write that fails (a full disk, an I/O error) raises :class:`DataWriteError`
+naming the file: a row cut short by the failure is cut off again (the TSV is
+truncated back to its last whole row), so the file keeps every finished trial
+and no partial row.  ``icb`` prints the message without a traceback and exits
+with status 1 (a system failure, not bad input).  ``run_one`` then tries to
+record ``Status: aborted`` with ``AbortReason`` in the sidecar; when the disk
+is too full for that as well, the sidecar stays ``in_progress`` (read as a
+crashed run), and the message says which of the two happened.
 """
 
 from __future__ import annotations
@@ -23,6 +32,25 @@ from tasks.core.columns import TASK_COLUMNS
 from tasks.errors import DataExistsError
 
 STATUSES = ("in_progress", "completed", "aborted")
+
+
+class DataWriteError(OSError):
+    """Writing a data file failed (disk full, I/O error): a system failure, exit 1.
+
+    ``path`` is the file, ``n_rows`` the finished trials kept in it (``None`` when
+    the failure came before the first trial), ``cause`` the ``OSError``.
+    """
+
+    def __init__(self, message: str, *, path: Path | None = None, n_rows: int | None = None,
+                 cause: OSError | None = None):
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.n_rows = n_rows
+        self.cause = cause
+
+    def __str__(self) -> str:
+        return self.message
 
 
 def now_iso() -> str:
@@ -86,9 +114,14 @@ class EventsWriter:
         if run is None:
             run = plan_run(data_root, participant, session, task, rerun=rerun)
         folder = bids.beh_dir(data_root, participant, session)
-        folder.mkdir(parents=True, exist_ok=True)
-        bids.ensure_dataset_files(data_root, simulated=simulated)
-        bids.update_participants(data_root, participant, group)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            bids.ensure_dataset_files(data_root, simulated=simulated)
+            bids.update_participants(data_root, participant, group)
+        except OSError as exc:
+            where = exc.filename or data_root
+            raise DataWriteError(f"{where}: could not write ({exc.strerror or exc}); no trial "
+                                 "was run", path=Path(where), cause=exc) from exc
         stem = bids.events_stem(participant, session, task, run)
         tsv_path = folder / f"{stem}_events.tsv"
         json_path = folder / f"{stem}_events.json"
@@ -112,12 +145,25 @@ class EventsWriter:
         sidecar["Provenance"] = prov
         writer = cls(tsv_path, json_path, task, sidecar)
         # Sidecar first (O_EXCL), then the TSV with its header (O_EXCL).
-        with open(json_path, "x", encoding="utf-8") as fh:
-            fh.write(json.dumps(sidecar, indent=2, default=str) + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
+        try:
+            with open(json_path, "x", encoding="utf-8") as fh:
+                fh.write(json.dumps(sidecar, indent=2, default=str) + "\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+        except OSError as exc:
+            _unlink_quietly(json_path)  # a half-written sidecar is no use to anyone
+            raise DataWriteError(f"{json_path}: could not write the sidecar "
+                                 f"({exc.strerror or exc}); no trial was run", path=json_path,
+                                 cause=exc) from exc
         writer._fd = os.open(tsv_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o644)
-        writer._write_line("\t".join(writer.columns))
+        try:
+            writer._write_line("\t".join(writer.columns))
+        except DataWriteError as exc:
+            writer.close()
+            raise DataWriteError(f"{tsv_path}: could not write the header "
+                                 f"({exc.cause.strerror or exc.cause}); no trial was run; the "
+                                 "sidecar says in_progress", path=tsv_path, n_rows=0,
+                                 cause=exc.cause) from exc
         _fsync_dir(folder)
         return writer
 
@@ -131,11 +177,29 @@ class EventsWriter:
 
     # -- rows -----------------------------------------------------------------
     def _write_line(self, line: str) -> None:
+        """Append one whole line or nothing: on a failed write (e.g. ENOSPC after a
+        short write) the file is truncated back to its size before the line."""
         data = (line + "\n").encode("utf-8")
+        start = os.fstat(self._fd).st_size
         written = 0
-        while written < len(data):  # one write in practice; loop for short writes
-            written += os.write(self._fd, data[written:])
-        os.fsync(self._fd)
+        try:
+            while written < len(data):  # one write in practice; loop for short writes
+                written += os.write(self._fd, data[written:])
+            os.fsync(self._fd)
+        except OSError as exc:
+            try:
+                os.ftruncate(self._fd, start)
+                os.fsync(self._fd)
+            except OSError:
+                pass
+            what = "its header" if self.n_rows == 0 and start == 0 else \
+                f"trial {self.n_rows + 1}"
+            kept = "no trial had finished" if self.n_rows == 0 else \
+                f"the {self.n_rows} finished trial(s) before it are kept"
+            raise DataWriteError(
+                f"{self.tsv_path}: could not write {what} ({exc.strerror or exc}); the run was "
+                f"stopped; {kept} in this file, with no partial row",
+                path=self.tsv_path, n_rows=self.n_rows, cause=exc) from exc
 
     def append(self, row: dict) -> None:
         """Append one trial.  Keys are column names; a missing key is ``n/a``.
@@ -176,6 +240,13 @@ class EventsWriter:
         # Leaves Status in_progress when an exception escapes: the file then reads as a
         # crashed run, which is what it is; the caller records aborts explicitly.
         self.close()
+
+
+def _unlink_quietly(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
 
 
 def _fsync_dir(folder: Path) -> None:
