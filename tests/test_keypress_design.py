@@ -19,7 +19,7 @@ from tasks.keypress.design import (PressRule, apply_presses, build_design, forma
                                    parse_log, response_class, rule_for)
 from tasks.keypress.params import PARAMS
 from tasks.keypress.simulate import KeypressResponder
-from tasks.rating.stimuli import Stim
+from tasks.core.stimulus_pools import Stim
 
 REPO = Path(__file__).resolve().parent.parent
 CONFIG = REPO / "configs" / "keypress.yaml"

@@ -18,10 +18,10 @@ from tasks.errors import ConfigError
 from tasks.rating import task as rating
 from tasks.rating.design import build_design
 from tasks.rating.params import PARAMS
-from tasks.rating.scales import (CATALOGUE, build_scales, key_schedule, keys_to_reach, move,
+from tasks.core.scales import (CATALOGUE, build_scales, key_schedule, keys_to_reach, move,
                                  reachable, replay)
 from tasks.rating.simulate import RatingResponder
-from tasks.rating.stimuli import Stim
+from tasks.core.stimulus_pools import Stim
 
 REPO = Path(__file__).resolve().parent.parent
 CONFIG = REPO / "configs" / "rating.yaml"

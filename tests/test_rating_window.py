@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from tasks.config import load_task_config
-from tasks.rating.scales import build_scales, reachable
+from tasks.core.scales import build_scales, reachable
 from tasks.rating.simulate import RatingResponder
-from tasks.rating.stimuli import Stim
+from tasks.core.stimulus_pools import Stim
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO = REPO / "configs" / "demo" / "rating.yaml"

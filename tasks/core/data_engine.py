@@ -80,8 +80,8 @@ class DataEngine:
     # -- rating scales, adjustable presentation, sounds (tasks rating, keypress, cryrating)
     def rate(self, scale, items: tuple = (), *, planned=None, timeout_ms: float | None = None):
         """One rating scale: the planned value and time are taken as they are (the
-        arrow-key rule of ``tasks.rating.scales`` is replayed to get the value)."""
-        from tasks.rating.scales import RatingResult, key_schedule, replay
+        arrow-key rule of ``tasks.core.scales`` is replayed to get the value)."""
+        from tasks.core.scales import RatingResult, key_schedule, replay
         onset = self.now_s
         rating = rt_ms = None
         keys: list[str] = []

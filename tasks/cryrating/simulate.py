@@ -20,9 +20,9 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from tasks.rating.scales import PlannedRating, Scale
+from tasks.core.scales import PlannedRating, Scale
 from tasks.rating.simulate import planned_rating
-from tasks.rating.stimuli import Stim
+from tasks.core.stimulus_pools import Stim
 
 AVERSIVENESS = ("urgent", "aversive", "distressed")
 

@@ -14,9 +14,9 @@ import numpy as np
 from tasks.core.screens import Fixation, Screen, Text
 from tasks.cryrating.design import build_design, describe
 from tasks.cryrating.params import NAME, PARAMS  # noqa: F401  (declarations re-exported)
-from tasks.rating.flow import Messages, check_stimuli, load_pools, seed_and_set, with_abort
-from tasks.rating.scales import build_scales, unknown_scales
-from tasks.rating.stimuli import stim_fields
+from tasks.core.task_flow import Messages, check_stimuli, load_pools, seed_and_set, with_abort
+from tasks.core.scales import build_scales, unknown_scales
+from tasks.core.stimulus_pools import stim_fields
 
 INSTRUCTIONS = (
     "Welcome, and thank you for taking part.\n\n"

@@ -13,6 +13,7 @@ import numpy as np
 
 from tasks.core import counterbalance
 from tasks.core.screens import Fixation, Image, Probe, ResponseSpec, Screen, Text
+from tasks.core.stimulus_pools import check_files
 from tasks.dotprobe.design import DotProbeTrial, build_design, describe, response_keys, split_pair
 from tasks.dotprobe.params import NAME, PARAMS  # noqa: F401  (declarations re-exported)
 from tasks.errors import Aborted, AbortRequested, StimulusError
@@ -90,22 +91,7 @@ def check_config(config) -> list[str]:
         except StimulusError as exc:
             problems += exc.problems
             continue
-        problems += _check_files(paths)
-    return problems
-
-
-def _check_files(paths: dict[str, Path]) -> list[str]:
-    from PIL import Image as PILImage
-    problems = []
-    for stim_id, path in sorted(paths.items()):
-        if not path.is_file():
-            problems.append(f"stimulus {stim_id}: file not found: {path}")
-            continue
-        try:
-            with PILImage.open(path) as img:
-                img.load()
-        except (OSError, ValueError) as exc:
-            problems.append(f"stimulus {stim_id}: {path} does not decode as an image ({exc})")
+        problems += check_files(paths, "image")
     return problems
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tasks.rating.stimuli import Stim, Trial, balanced_blocks, choose, practice_trials
+from tasks.core.stimulus_pools import Stim, Trial, balanced_blocks, choose, practice_trials
 
 COUNTED = {"+": "increase", "-": "decrease", "0": "not counted"}
 

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from tasks.keypress.design import PressRule
-from tasks.rating.stimuli import Stim
+from tasks.core.stimulus_pools import Stim
 
 
 @dataclass

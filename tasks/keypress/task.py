@@ -15,8 +15,8 @@ from tasks.core.screens import Fixation, Image, Screen
 from tasks.keypress.design import (build_design, describe, format_log, response_class,
                                    rule_for)
 from tasks.keypress.params import NAME, PARAMS  # noqa: F401  (declarations re-exported)
-from tasks.rating.flow import Messages, check_stimuli, load_pools, seed_and_set, with_abort
-from tasks.rating.stimuli import stim_fields
+from tasks.core.task_flow import Messages, check_stimuli, load_pools, seed_and_set, with_abort
+from tasks.core.stimulus_pools import stim_fields
 
 INSTRUCTIONS = (
     "Welcome, and thank you for taking part.\n\n"

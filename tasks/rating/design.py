@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tasks.rating.stimuli import Stim, Trial, balanced_blocks, choose, practice_trials
+from tasks.core.stimulus_pools import Stim, Trial, balanced_blocks, choose, practice_trials
 
 
 def build_design(params: dict, pools: dict[str, list[Stim]], practice_pool: list[Stim],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tasks.core.params import Param
-from tasks.rating.scales import CATALOGUE, SCALE_TYPES
+from tasks.core.scales import CATALOGUE, SCALE_TYPES
 
 NAME = "rating"
 

@@ -21,8 +21,8 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from tasks.errors import BadInput
-from tasks.rating.scales import PlannedRating, Scale, reachable
-from tasks.rating.stimuli import Stim
+from tasks.core.scales import PlannedRating, Scale, reachable
+from tasks.core.stimulus_pools import Stim
 
 
 @dataclass

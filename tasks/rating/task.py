@@ -12,10 +12,10 @@ import numpy as np
 
 from tasks.core.screens import Fixation, Image, Screen
 from tasks.rating.design import build_design, describe
-from tasks.rating.flow import Messages, check_stimuli, load_pools, seed_and_set, with_abort
+from tasks.core.task_flow import Messages, check_stimuli, load_pools, seed_and_set, with_abort
 from tasks.rating.params import NAME, PARAMS  # noqa: F401  (declarations re-exported)
-from tasks.rating.scales import build_scales, unknown_scales
-from tasks.rating.stimuli import stim_fields
+from tasks.core.scales import build_scales, unknown_scales
+from tasks.core.stimulus_pools import stim_fields
 
 FACE_Y_DEG = 3.5
 

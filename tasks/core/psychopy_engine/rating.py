@@ -2,7 +2,7 @@
 
 The marker is hidden until the first response (a mouse click on the scale or an
 arrow key; the first arrow press puts it at the scale's middle, see
-:func:`tasks.rating.scales.move`), so the start position is never a rating.  The
+:func:`tasks.core.scales.move`), so the start position is never a rating.  The
 rating is recorded only when confirmed (``return`` or ``space``) with the
 keyboard's own time stamp, measured from the scale's first flip (the keyboard
 clock is reset on that flip).  No confirmed answer within the time-out: n/a.
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from tasks.core.psychopy_engine.keypress import is_abort
 from tasks.errors import AbortRequested
-from tasks.rating.scales import (CONFIRM_KEYS, PlannedRating, RatingResult, Scale,
+from tasks.core.scales import (CONFIRM_KEYS, PlannedRating, RatingResult, Scale,
                                  key_schedule, move)
 
 SLIDER_Y_DEG = -6.0

@@ -459,7 +459,7 @@ class PsychoPyEngine:
 
     # -- rating scales, adjustable presentation, sounds (tasks rating, keypress, cryrating)
     def rate(self, scale, items: tuple = (), *, planned=None, timeout_ms: float | None = None):
-        """One rating scale (``tasks.rating.scales.Scale``) -> ``RatingResult``."""
+        """One rating scale (``tasks.core.scales.Scale``) -> ``RatingResult``."""
         from tasks.core.psychopy_engine.rating import SliderScreens
         if getattr(self, "_sliders", None) is None:
             self._sliders = SliderScreens(self)

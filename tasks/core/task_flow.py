@@ -7,7 +7,7 @@ from __future__ import annotations
 from tasks.core import counterbalance
 from tasks.core.screens import PlannedResponse
 from tasks.errors import Aborted, AbortRequested, StimulusError
-from tasks.rating.stimuli import cell_problems, check_files, pools_for
+from tasks.core.stimulus_pools import cell_problems, check_files, pools_for
 
 AFTER_PRACTICE = ("Well done - that was the practice.\n\nNow the real task begins. It works "
                   "the same way.\n\nPress the SPACE bar to start.")
