@@ -306,6 +306,8 @@ class PsychoPyEngine:
         down; a short press already released is returned by ``waitRelease=True``.
         Both are polled and de-duplicated by key name and ``tDown``.
         """
+        if self.keyboard_backend == "event":
+            return self._poll_event_keys(key_list)
         held = self.kb.getKeys(keyList=key_list, waitRelease=False, clear=False)
         released = self.kb.getKeys(keyList=key_list, waitRelease=True, clear=True)
         fresh = []
@@ -318,6 +320,19 @@ class PsychoPyEngine:
         if len(self._seen_keys) > 1000:
             self._seen_keys = set(list(self._seen_keys)[-100:])
         return sorted(fresh, key=lambda k: float(k.tDown))
+
+    def _poll_event_keys(self, key_list: list[str]) -> list:
+        """The fallback (``event``) backend.  PsychoPy 2026.2 stores such a key's name as
+        ``[name, time]`` (from ``event.getKeys(timeStamped=True)``), so ``getKeys(keyList=...)``
+        never matches it: take every key, repair the name, filter here.  Its ``rt`` is the
+        time of the poll that found it (once per frame)."""
+        fresh = []
+        for key in self.kb.getKeys(waitRelease=False, clear=True):
+            if isinstance(key.name, (list, tuple)):
+                key.name = key.name[0]
+            if key.name in key_list:
+                fresh.append(key)
+        return fresh
 
     def _abort_pressed(self) -> bool:
         return any(self._is_abort(k) for k in self.poll_keys([self.station["abort_key"]]))
