@@ -20,7 +20,10 @@ HEADLESS := scripts/headless.sh
 # Runtime libraries PsychoPy/pyglet/psychtoolbox/PyQt need, plus the headless display and audio.
 APT_PACKAGES := xvfb xdotool x11-utils xauth jackd2 libjack-jackd2-0 libportaudio2 libasound2 \
 	libusb-1.0-0 libsndfile1 libxkbcommon-x11-0 libgl1 libgl1-mesa-dri libglu1-mesa libegl1 \
-	libxcb-xinerama0 ca-certificates
+	libxcb-xinerama0 ca-certificates \
+	libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 \
+	libxcb-shape0 libxcb-xfixes0 libxcb-xkb1 libfontconfig1 libdbus-1-3 libxkbcommon0 libxrender1 \
+	libxi6 libsm6 libice6
 
 # Per-test hang guard without extra dependencies: pytest's faulthandler dumps every thread's
 # stack after this many seconds; the whole run is killed after PYTEST_WALL seconds (CI allows 90 min).

@@ -17,32 +17,17 @@ DATA="$OUT/data"
 if [ -e "$OUT" ]; then echo "demo: $OUT exists already; try again in a second" >&2; exit 1; fi
 mkdir -p "$OUT"
 
-BATTERY_DEMO=configs/demo/battery_pre.yaml
-COHORT_CONFIG=configs/battery_pre.yaml
-[ -f "$COHORT_CONFIG" ] || COHORT_CONFIG=configs/dotprobe.yaml
+echo "== 1. validate the configs (no window)"
+$ICB validate configs/battery_pre.yaml configs/battery_post.yaml configs/demo/*.yaml
 
-echo "== 1. validate the configs"
-$ICB validate configs/demo/*.yaml
+echo "== 2. a simulated participant through the demo battery in a real window"
+# keys travel the real path (X server -> PsychoPy's PTB keyboard); cries play through PTB audio
+$ICB run configs/demo/battery_pre.yaml --participant DEMO01 --session pre --group MORE \
+    --simulate --windowed --data-dir "$DATA"
 
-echo "== 2. simulated participants in a real window"
-if [ -f "$BATTERY_DEMO" ]; then
-    $ICB run "$BATTERY_DEMO" --participant DEMO01 --session pre --group MORE \
-        --simulate --windowed --data-dir "$DATA"
-    if [ -f configs/demo/battery_post.yaml ]; then
-        $ICB run configs/demo/battery_post.yaml --participant DEMO01 --session post \
-            --simulate --windowed --data-dir "$DATA"
-    fi
-else
-    for config in configs/demo/dotprobe.yaml configs/demo/rating.yaml \
-                  configs/demo/keypress.yaml configs/demo/cryrating.yaml; do
-        [ -f "$config" ] || continue
-        $ICB run "$config" --participant DEMO01 --session pre --group MORE \
-            --simulate --windowed --data-dir "$DATA"
-    done
-fi
-
-echo "== 3. a simulated cohort (data-only), pre and post"
-$ICB simulate "$COHORT_CONFIG" --participants 40 --first 101 --data-dir "$DATA" --seed 1
+echo "== 3. a simulated cohort (data-only), pre and post, MORE and control"
+$ICB simulate configs/battery_pre.yaml --participants 40 --first 101 --sessions pre,post \
+    --groups MORE,control --data-dir "$DATA" --seed 1
 
 echo "== 4. score and report"
 $ICB score "$DATA" --out "$OUT/scores" --include-simulated

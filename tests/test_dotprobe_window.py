@@ -164,7 +164,15 @@ def test_escape_abort_keeps_finished_trials(tmp_path, display, xdotool):
     tsv, sidecar = events(tmp_path, participant="04")
     try:
         _wait_for(lambda: _n_rows(tsv) >= 3, 120)
+        xdotool("key", "Escape")  # a bare Escape (a participant's slip) does nothing
+        time.sleep(0.8)
+        assert proc.poll() is None
+        # the experimenter's chord: hold Ctrl+Shift, press Escape; then confirm
+        xdotool("keydown", "ctrl+shift")
+        time.sleep(0.1)
         xdotool("key", "Escape")
+        time.sleep(0.3)
+        xdotool("keyup", "ctrl+shift")
         time.sleep(0.8)
         xdotool("key", "y")
         proc.wait(timeout=60)
