@@ -28,8 +28,8 @@ from tasks.config import (STATION_PARAMS, TaskConfig, _display, load_merged, loa
 from tasks.core import bids, counterbalance
 from tasks.core.params import check_mapping, did_you_mean
 from tasks.errors import Aborted, BadInput, ConfigError
-from tasks.session import (BATTERY_PARAMS, TaskState, display_answers, env_flag,
-                           known_group, newest_station_check, resume_provenance, session_row,
+from tasks.run import resolve_labels
+from tasks.session import (BATTERY_PARAMS, TaskState, known_group, newest_station_check, resume_provenance, session_row,
                            task_state, update_session)
 
 BATTERY_TOP_KEYS = ("include", "battery", "station", "description")
@@ -136,27 +136,12 @@ def load_task_configs(battery: Battery) -> list[TaskConfig]:
 def ask_labels(args, battery: Battery) -> tuple[str, str, str] | None:
     """Participant, session and group: from the command line, else from the dialog."""
     settings = battery.settings
-    if args.participant is not None and args.session is not None:
-        participant = bids.check_label("participant", args.participant, option="--participant")
-        session = bids.check_label("session", args.session, option="--session")
-        group = bids.check_group(args.group)
-    else:
-        if env_flag("CI") or not display_answers():
-            raise BadInput("--participant and --session missing, and there is no one to ask: "
-                           + ("CI is set" if env_flag("CI") else "no X display answers")
-                           + "; give them on the command line, e.g. --participant 07 "
-                           "--session pre")
-        from tasks.core.psychopy_engine.dialog import ask_session_labels
-        groups = list(bids.GROUPS)
-        labels = ask_session_labels(
-            sessions=list(settings["sessions"]), groups=groups,
-            check_label=bids.check_label,
-            default_session=args.session or settings["session"],
-            header=f"Battery: {_display(battery.path)}")
-        if labels is None:
-            return None
-        participant, session, group = labels
-        session = bids.check_label("session", session, option="session")
+    labels = resolve_labels(args, sessions=settings["sessions"],
+                            default_session=settings["session"],
+                            header=f"Battery: {_display(battery.path)}")
+    if labels is None:
+        return None
+    participant, session, group = labels
     if settings["session"] is not None and session != settings["session"]:
         raise BadInput(f"--session: {_display(battery.path)} is the battery for session "
                        f"{settings['session']!r}, not {session!r}; allowed: "
@@ -230,7 +215,7 @@ def run_battery(args) -> int:
     if not todo:
         update_session(data_root, participant, session, group=group, status="completed",
                        tasks_completed=",".join(c.task for c in ordered), **assignment)
-        log(f"[icb] every task of this session is complete already; nothing to run "
+        log("[icb] every task of this session is complete already; nothing to run "
             "(--rerun runs them all again as new runs)")
         return 0
     from tasks.core.psychopy_engine import PsychoPyEngine

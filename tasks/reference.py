@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib
 import sys
-from pathlib import Path
 
 from tasks.config import REPO_ROOT, STATION_PARAMS, TASK_MODULES, TOP_LEVEL_KEYS
 from tasks.core.params import reference_markdown

@@ -51,19 +51,43 @@ def main(args: argparse.Namespace) -> int:
     if is_battery(args.config):
         from tasks.battery import run_battery  # issue 5: battery runner
         return run_battery(args)
-    if args.participant is None or args.session is None:
-        missing = [o for o, v in (("--participant", args.participant),
-                                  ("--session", args.session)) if v is None]
-        raise BadInput(f"{' and '.join(missing)} missing: give the participant and session "
-                       "labels (e.g. --participant 07 --session pre)")
-    participant = bids.check_label("participant", args.participant, option="--participant")
-    session = bids.check_label("session", args.session, option="--session")
-    group = bids.check_group(args.group)
-    config = load_task_config(args.config)
+    config = load_task_config(args.config)  # bad config: exit 2 before any dialog opens
+    labels = resolve_labels(args, sessions=("pre", "post", "followup"),
+                            header=f"Task config: {args.config}")
+    if labels is None:
+        print("[icb] cancelled in the dialog; nothing was run or written", file=sys.stderr)
+        return 0
+    participant, session, group = labels
     status = run_one(config, participant=participant, session=session, group=group,
                      data_dir=args.data_dir, simulate=args.simulate, windowed=args.windowed,
                      seed=args.seed, rerun=args.rerun)
     return 0 if status in ("completed", "aborted") else 1
+
+
+def resolve_labels(args, *, sessions, default_session: str | None = None,
+                   header: str = "") -> tuple[str, str, str] | None:
+    """Participant, session and group: from the command line, else from the experimenter
+    dialog (None when it is cancelled). With no one to ask (CI, no display): exit 2."""
+    if args.participant is not None and args.session is not None:
+        return (bids.check_label("participant", args.participant, option="--participant"),
+                bids.check_label("session", args.session, option="--session"),
+                bids.check_group(args.group))
+    from tasks.session import display_answers, env_flag
+    if env_flag("CI") or not display_answers():
+        missing = [o for o, v in (("--participant", args.participant),
+                                  ("--session", args.session)) if v is None]
+        raise BadInput(f"{' and '.join(missing)} missing, and there is no one to ask: "
+                       + ("CI is set" if env_flag("CI") else "no X display answers")
+                       + "; give them on the command line, e.g. --participant 07 "
+                       "--session pre")
+    from tasks.core.psychopy_engine.dialog import ask_session_labels
+    labels = ask_session_labels(sessions=list(sessions), groups=list(bids.GROUPS),
+                                check_label=bids.check_label,
+                                default_session=args.session or default_session, header=header)
+    if labels is None:
+        return None
+    participant, session, group = labels
+    return participant, bids.check_label("session", session, option="session"), group
 
 
 def make_responder(module, spec: str | None):

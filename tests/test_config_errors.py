@@ -1,5 +1,6 @@
 """Every config error message: file, key path, bad value, what is allowed; exit 2."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -135,3 +136,14 @@ def test_validate_plan_prints_trial_list():
     again = icb("validate", "--plan", REPO / "configs" / "demo" / "dotprobe.yaml",
                 "--participant", "07", "--session", "pre")
     assert again.stdout == out.stdout  # same participant and session: same seed, same list
+
+
+def test_run_without_labels_and_no_one_to_ask_exits_2(tmp_path):
+    env = {**os.environ, "CI": "true"}
+    out = subprocess.run([*ICB, "run", str(REPO / "configs" / "demo" / "dotprobe.yaml"),
+                          "--data-dir", str(tmp_path)], capture_output=True, text=True,
+                         cwd=REPO, timeout=120, env=env)
+    assert out.returncode == 2
+    assert "--participant and --session missing, and there is no one to ask: CI is set" \
+        in out.stderr
+    assert list(tmp_path.iterdir()) == []

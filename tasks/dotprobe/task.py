@@ -7,7 +7,6 @@ loop talks to an engine (PsychoPy or data-only) and writes one row per trial.
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 
