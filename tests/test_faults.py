@@ -561,3 +561,35 @@ def test_shuffled_rows_give_the_same_scores(tmp_path_factory, seeds):
     score.score(root, out2, settings=_fast(), show_progress=False)
     for name in ("scores.tsv", "reliability.tsv", "change.tsv", "rci.tsv", "exclusions.tsv"):
         assert (out1 / name).read_text() == (out2 / name).read_text(), name
+
+
+# -- a stimulus deleted between validate and run -------------------------------------------
+
+def test_stimulus_deleted_between_validate_and_run(tmp_path):
+    """`icb validate` passes, a picture is deleted, `icb run` exits 2 naming the file before
+    any window opens (DISPLAY is unset: a window could not open) or any data file exists."""
+    import shutil
+    stim = tmp_path / "stimuli"
+    shutil.copytree(REPO / "stimuli", stim, ignore=shutil.ignore_patterns("cries"))
+    config = tmp_path / "dotprobe.yaml"
+    config.write_text(f"include: {DEMO}\nstation:\n  stimulus_manifest: stimuli/manifest.tsv\n")
+    env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
+    ok = subprocess.run([PY, "-m", "tasks.cli", "validate", str(config)], cwd=REPO, env=env,
+                        capture_output=True, text=True, timeout=120)
+    assert ok.returncode == 0, ok.stderr
+    plan = subprocess.run([PY, "-m", "tasks.cli", "validate", "--plan", str(config),
+                           "--participant", "01", "--session", "pre"], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=120)
+    rows = [line.split("\t") for line in plan.stdout.splitlines() if "\t" in line]
+    victim_id = dict(zip(rows[0], rows[1]))["stim_left"]
+    victim = next(stim.rglob(f"{victim_id}.*"))
+    victim.unlink()
+    data = tmp_path / "data"
+    out = subprocess.run([PY, "-m", "tasks.cli", "run", str(config), "--participant", "01",
+                          "--session", "pre", "--windowed", "--data-dir", str(data)],
+                         cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2, out.stderr
+    assert victim.name in out.stderr
+    assert "does not exist" in out.stderr or "not found" in out.stderr
+    assert "Traceback" not in out.stderr
+    assert not data.exists()
