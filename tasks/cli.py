@@ -11,6 +11,7 @@ traceback), 1 anything else.
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import sys
 
@@ -74,6 +75,14 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except DataWriteError as exc:  # a full disk or an I/O error: a system failure
         print(f"icb {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        # A full, read-only or failing disk elsewhere (sessions.tsv, score files): still a
+        # message naming the file, no traceback; anything else is a bug and shows one.
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS):
+            raise
+        print(f"icb {args.command}: error: {exc.filename or ''}: could not write "
+              f"({exc.strerror}); nothing after it was written", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"icb {args.command}: interrupted", file=sys.stderr)

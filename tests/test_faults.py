@@ -593,3 +593,25 @@ def test_stimulus_deleted_between_validate_and_run(tmp_path):
     assert "does not exist" in out.stderr or "not found" in out.stderr
     assert "Traceback" not in out.stderr
     assert not data.exists()
+
+
+def test_full_disk_while_writing_score_files(tmp_path, monkeypatch, capsys):
+    """Any other write on a full disk (here a score file): exit 1, a message naming the
+    file, no traceback."""
+    import builtins
+    import errno
+
+    from analysis import io as aio
+    root = _base_root(tmp_path)
+    out = tmp_path / "scores"
+    real_open = builtins.open
+
+    def full_open(file, mode="r", *args, **kwargs):
+        if "x" in mode or "w" in mode:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(file))
+        return real_open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr(aio, "open", full_open, raising=False)
+    assert main(["score", str(root), "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "icb score: error:" in err and str(out) in err and "No space left" in err
