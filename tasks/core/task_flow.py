@@ -26,6 +26,19 @@ def seed_and_set(params: dict, task: str, participant: str, session: str,
     return int(seed), stim_set
 
 
+def plan_trials(config, task: str, participant: str, session: str, seed: int | None,
+                modality: str, build_design, *, levels_key: str | None = None) -> dict:
+    """The plan of a task that shows stimuli one at a time: seed, stimulus set, the trial
+    list from ``build_design(params, pools, practice_pool, rng)`` and the paths it uses."""
+    import numpy as np
+    seed, stim_set = seed_and_set(config.params, task, participant, session, seed)
+    pools, practice_pool, paths = load_pools(config, modality, stim_set, levels_key=levels_key)
+    trials = build_design(config.params, pools, practice_pool, np.random.default_rng(seed))
+    used = {t.stim.stim_id for t in trials}
+    return {"seed": seed, "stimulus_set": stim_set, "trials": trials,
+            "paths": {k: v for k, v in paths.items() if k in used}}
+
+
 def load_pools(config, modality: str, stim_set: str, *, levels_key: str | None = None):
     """(pools per cell, practice pool, paths) of one stimulus set."""
     from tasks.stimuli.manifest import load_manifest

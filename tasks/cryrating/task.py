@@ -9,12 +9,11 @@ row per sound x scale; ``onset`` is the scale's first flip.
 
 from __future__ import annotations
 
-import numpy as np
 
 from tasks.core.screens import Fixation, Screen, Text
 from tasks.cryrating.design import build_design, describe
 from tasks.cryrating.params import NAME, PARAMS  # noqa: F401  (declarations re-exported)
-from tasks.core.task_flow import Messages, check_stimuli, load_pools, seed_and_set, with_abort
+from tasks.core.task_flow import Messages, check_stimuli, plan_trials, with_abort
 from tasks.core.scales import build_scales, unknown_scales
 from tasks.core.stimulus_pools import stim_fields
 
@@ -37,13 +36,7 @@ def check_config(config) -> list[str]:
 
 
 def plan(config, participant: str, session: str, seed: int | None = None) -> dict:
-    p = config.params
-    seed, stim_set = seed_and_set(p, NAME, participant, session, seed)
-    pools, practice_pool, paths = load_pools(config, "audio", stim_set)
-    trials = build_design(p, pools, practice_pool, np.random.default_rng(seed))
-    used = {t.stim.stim_id for t in trials}
-    return {"seed": seed, "stimulus_set": stim_set, "trials": trials,
-            "paths": {k: v for k, v in paths.items() if k in used}}
+    return plan_trials(config, NAME, participant, session, seed, "audio", build_design)
 
 
 def plan_rows(the_plan: dict) -> list[dict]:

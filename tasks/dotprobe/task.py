@@ -13,6 +13,7 @@ import numpy as np
 from tasks.core import counterbalance
 from tasks.core.screens import Fixation, Image, Probe, ResponseSpec, Screen, Text
 from tasks.core.stimulus_pools import check_files
+from tasks.core.task_flow import seed_and_set
 from tasks.dotprobe.design import DotProbeTrial, build_design, describe, response_keys, split_pair
 from tasks.dotprobe.params import NAME, PARAMS  # noqa: F401  (declarations re-exported)
 from tasks.errors import Aborted, AbortRequested, StimulusError
@@ -119,11 +120,7 @@ def stimulus_pools(params: dict, manifest, stim_set: str) -> tuple[dict, dict]:
 def plan(config, participant: str, session: str, seed: int | None = None) -> dict:
     """Everything decided before the window opens: seed, set, key mapping, trials."""
     p = config.params
-    if seed is None:
-        seed = p["seed"] if p["seed"] is not None else counterbalance.default_seed(
-            participant, session, NAME)
-    stim_set = p["stimulus_set"] if p["stimulus_set"] != "auto" else \
-        counterbalance.stimulus_set_for(participant, session)
+    seed, stim_set = seed_and_set(p, NAME, participant, session, seed)
     mapping = p["key_mapping"] if p["key_mapping"] != "auto" else \
         counterbalance.key_mapping_for(participant)
     manifest = _manifest(config)

@@ -9,13 +9,12 @@ presses, the response class and the press log.
 
 from __future__ import annotations
 
-import numpy as np
 
 from tasks.core.screens import Fixation, Image, Screen
 from tasks.keypress.design import (build_design, describe, format_log, response_class,
                                    rule_for)
 from tasks.keypress.params import NAME, PARAMS  # noqa: F401  (declarations re-exported)
-from tasks.core.task_flow import Messages, check_stimuli, load_pools, seed_and_set, with_abort
+from tasks.core.task_flow import Messages, check_stimuli, plan_trials, with_abort
 from tasks.core.stimulus_pools import stim_fields
 
 INSTRUCTIONS = (
@@ -50,15 +49,10 @@ def check_config(config) -> list[str]:
 
 
 def plan(config, participant: str, session: str, seed: int | None = None) -> dict:
-    p = config.params
-    seed, stim_set = seed_and_set(p, NAME, participant, session, seed)
-    pools, practice_pool, paths = load_pools(config, "image", stim_set,
-                                             levels_key="baby_schema_levels")
-    trials = build_design(p, pools, practice_pool, np.random.default_rng(seed))
-    used = {t.stim.stim_id for t in trials}
-    return {"seed": seed, "stimulus_set": stim_set, "trials": trials,
-            "default_ms": p["default_ms"],
-            "paths": {k: v for k, v in paths.items() if k in used}}
+    the_plan = plan_trials(config, NAME, participant, session, seed, "image", build_design,
+                       levels_key="baby_schema_levels")
+    the_plan["default_ms"] = config.params["default_ms"]
+    return the_plan
 
 
 def plan_rows(the_plan: dict) -> list[dict]:
