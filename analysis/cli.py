@@ -1,8 +1,8 @@
-"""``icb score`` and ``icb report`` (registered by ``tasks.cli``).
+"""``icb score`` and ``icb report`` (registered by ``icb.cli``).
 
 Heavy imports happen inside the command functions so that ``icb`` starts fast.
 Bad input (missing data root, no runs, bad scoring config, an output that
-exists) raises ``tasks.errors.BadInput``: exit status 2 with a message.
+exists) raises ``icb.errors.BadInput``: exit status 2 with a message.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tasks.errors import BadInput, DataExistsError
+from icb.errors import BadInput, DataExistsError
 
 
 def register(subparsers) -> None:

@@ -23,7 +23,7 @@ import pandas as pd
 from analysis import io
 from analysis.progress import Progress
 from tasks.core.columns import TASK_COLUMNS
-from tasks.errors import BadInput
+from icb.errors import BadInput
 
 
 @dataclass

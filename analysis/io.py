@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tasks.core.bids import EVENTS_RE
+from icb.bids import EVENTS_RE
 from tasks.core.columns import TASK_COLUMNS
 
 KEY_COLUMNS = ("participant_id", "session", "task", "run")

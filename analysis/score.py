@@ -30,7 +30,7 @@ def software() -> dict:
     import scipy
     import statsmodels
 
-    from tasks import __version__
+    from icb import __version__
     return {"icb": __version__, "python": platform.python_version(), "numpy": np.__version__,
             "pandas": pd.__version__, "scipy": scipy.__version__,
             "statsmodels": statsmodels.__version__}

@@ -17,7 +17,7 @@ import copy
 import difflib
 from pathlib import Path
 
-from tasks.errors import BadInput
+from icb.errors import BadInput
 
 
 class ScoringConfigError(BadInput):

@@ -71,7 +71,7 @@ def main() -> int:
     n_files = len(list(root.rglob("*_events.tsv")))
     out = work / "scores"
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", "import sys; from tasks.cli import main; "
+    proc = subprocess.run([sys.executable, "-c", "import sys; from icb.cli import main; "
                            "sys.exit(main(sys.argv[1:]))", "score", str(root), "--out", str(out)],
                           cwd=HERE, capture_output=True, text=True)
     wall_s = time.perf_counter() - t0

@@ -103,7 +103,7 @@ def child(backend: str, n_trials: int, seed: int, out_path: Path) -> int:
     from tasks.config import load_task_config
     from tasks.core.psychopy_engine import PsychoPyEngine
     from tasks.core.screens import PlannedResponse, ResponseSpec
-    from tasks.dotprobe import task as dotprobe
+    from tasks.paradigms.dotprobe import task as dotprobe
 
     config = load_task_config(CONFIG, overrides={"station": {
         "keyboard_backend": backend, "require_ptb_keyboard": False}})

@@ -61,7 +61,7 @@ QUICK_CONFIG = REPO / "configs" / "demo" / "dotprobe.yaml"
 
 # -- 1. the run ----------------------------------------------------------------------------
 def run_icb(config: Path, data_dir: Path, participant: str = "bench") -> tuple[Path, float]:
-    cmd = [sys.executable, "-m", "tasks.cli", "run", str(config), "--participant", participant,
+    cmd = [sys.executable, "-m", "icb.cli", "run", str(config), "--participant", participant,
            "--session", "pre", "--simulate", "--windowed", "--data-dir", str(data_dir)]
     print("running: " + " ".join(cmd), flush=True)
     start = time.monotonic()
@@ -113,7 +113,7 @@ def frame_overhead(config_path: Path, rows: list[dict], *, frames: int, reps: in
     from tasks.config import load_task_config
     from tasks.core.psychopy_engine import PsychoPyEngine
     from tasks.core.screens import Image, Screen
-    from tasks.dotprobe import task as dotprobe
+    from tasks.paradigms.dotprobe import task as dotprobe
 
     config = load_task_config(config_path)
     the_plan = dotprobe.plan(config, "bench", "pre")

@@ -1,7 +1,9 @@
 """Infant-cue salience battery: everything that runs at the testing station.
 
-Importing this package (and ``tasks.config``, ``tasks.errors``, the designs and
+``tasks.core`` is the framework (configs, the trial loop, the runner, the writer, both
+engines), ``tasks.paradigms`` holds one folder per paradigm, ``tasks.stimulus_factory``
+generates, imports and checks stimulus sets.  Importing this package (configs, designs,
 the writer) never imports PsychoPy; only ``tasks.core.psychopy_engine`` does.
 """
 
-__version__ = "0.1.0"
+from icb import __version__  # noqa: F401  (one version for the whole battery)

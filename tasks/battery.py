@@ -25,9 +25,10 @@ from pathlib import Path
 
 from tasks.config import (STATION_PARAMS, TaskConfig, _display, load_merged, load_task_config,
                           task_module)
-from tasks.core import bids, counterbalance
-from tasks.core.params import check_mapping, did_you_mean
-from tasks.errors import Aborted, BadInput, ConfigError
+from tasks.core import dataset_files
+from tasks.core import counterbalance
+from icb.params import check_mapping, did_you_mean
+from icb.errors import Aborted, BadInput, ConfigError
 from tasks.run import resolve_labels
 from tasks.session import (BATTERY_PARAMS, TaskState, known_group, newest_station_check, resume_provenance, session_row,
                            task_state, update_session)
@@ -234,7 +235,7 @@ def run_battery(args) -> int:
         if key != "return":
             log("[icb] cancelled at the confirmation screen; nothing was written")
             return 0
-        bids.ensure_dataset_files(data_root, simulated=simulated)
+        dataset_files.ensure_dataset_files(data_root, simulated=simulated)
         previous = session_row(data_root, participant, session) or {}
         resumes = str(previous.get("resumes", "0"))
         resumes = (int(resumes) if resumes.isdigit() else 0) + int(

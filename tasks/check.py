@@ -18,8 +18,8 @@ from pathlib import Path
 
 from tasks.config import (REPO_ROOT, STATION_PARAMS, _display, _resolve_station_defaults,
                           load_merged, load_task_config)
-from tasks.core.params import check_mapping
-from tasks.errors import ConfigError
+from icb.params import check_mapping
+from icb.errors import ConfigError
 
 DEFAULT_CONFIG = REPO_ROOT / "configs" / "station.yaml"
 
@@ -65,7 +65,7 @@ def main(args: argparse.Namespace) -> int:
         raise ConfigError(f"--seconds: bad value {args.seconds:g}; allowed: from 0.5 to 120")
     station = station_of(args.config)
     data_root = Path(args.data_dir) if args.data_dir else Path(station["data_dir"])
-    from tasks.core import bids
+    from tasks.core import dataset_files
     from tasks.core.psychopy_engine.station_check import run_check, summary
     log = lambda msg: print(msg, file=sys.stderr)  # noqa: E731
     started = datetime.now().astimezone()
@@ -73,7 +73,7 @@ def main(args: argparse.Namespace) -> int:
                        windowed=args.windowed, log=log)
     result = {"Time": started.isoformat(timespec="seconds"), "Config": str(args.config),
               **result}
-    bids.ensure_dataset_files(data_root)
+    dataset_files.ensure_dataset_files(data_root)
     path = data_root / f"station_check-{started.strftime('%Y%m%dT%H%M%S')}.json"
     n = 1
     while path.exists():  # never overwrite (two checks in one second)

@@ -28,8 +28,8 @@ from pathlib import Path
 
 import yaml
 
-from tasks.core.params import Param, check_mapping, did_you_mean
-from tasks.errors import ConfigError
+from icb.params import Param, check_mapping, did_you_mean
+from icb.errors import ConfigError
 from tasks.session import BATTERY_REFERENCE  # noqa: F401  (appended to the reference)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -38,10 +38,10 @@ TOP_LEVEL_KEYS = ("include", "task", "station", "params", "battery", "descriptio
 
 # name -> module declaring PARAMS and the task functions
 TASK_MODULES = {
-    "dotprobe": "tasks.dotprobe.task",
-    "rating": "tasks.rating.task",
-    "keypress": "tasks.keypress.task",
-    "cryrating": "tasks.cryrating.task",
+    "dotprobe": "tasks.paradigms.dotprobe.task",
+    "rating": "tasks.paradigms.rating.task",
+    "keypress": "tasks.paradigms.keypress.task",
+    "cryrating": "tasks.paradigms.cryrating.task",
 }
 
 STATION_PARAMS: tuple[Param, ...] = (

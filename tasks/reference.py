@@ -10,7 +10,7 @@ import importlib
 import sys
 
 from tasks.config import REPO_ROOT, STATION_PARAMS, TASK_MODULES, TOP_LEVEL_KEYS
-from tasks.core.params import reference_markdown
+from icb.params import reference_markdown
 
 OUT = REPO_ROOT / "docs" / "config-reference.md"
 

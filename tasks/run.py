@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 
 from tasks.config import load_merged, load_task_config, task_module
-from tasks.core import bids
+from icb import bids
 from tasks.core.writer import DataWriteError, EventsWriter, plan_run
-from tasks.errors import Aborted, BadInput
+from icb.errors import Aborted, BadInput
 from tasks.session import newest_station_check
 
 
@@ -96,7 +96,7 @@ def make_responder(module, spec: str | None):
 
 def provenance_for(config, the_plan: dict, *, participant: str, session: str,
                    simulated, engine, extra: dict | None = None) -> dict:
-    from tasks.stimuli.manifest import manifest_sha256
+    from tasks.stimulus_factory.manifest import manifest_sha256
     prov = {
         "TaskName": config.task, "Simulated": simulated, "Participant": participant,
         "Session": session, "Seed": the_plan["seed"],

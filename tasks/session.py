@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from tasks.core import bids
-from tasks.core.params import Param, reference_markdown
+from icb import bids
+from tasks.core import dataset_files
+from icb.params import Param, reference_markdown
 
 BATTERY_PARAMS: tuple[Param, ...] = (
     Param("tasks", "list[str]", None, "Task configs to run, in this order (before "
@@ -107,7 +108,7 @@ class TaskState:
 
 def task_state(data_root: Path, participant: str, session: str, task: str) -> TaskState:
     """Read the latest run of ``task`` (sidecar status, rows written, last write)."""
-    runs = bids.existing_runs(data_root, participant, session, task)
+    runs = dataset_files.existing_runs(data_root, participant, session, task)
     if not runs:
         return TaskState(task)
     run = runs[-1]
@@ -190,7 +191,7 @@ def update_session(data_root: Path, participant: str, session: str, **fields) ->
         for r in rows:
             out.write("\t".join(bids.tsv_cell(r.get(c) or None) for c in SESSION_COLUMNS)
                       + "\n")
-        bids._atomic_write_text(root / "sessions.tsv", out.getvalue())
+        dataset_files._atomic_write_text(root / "sessions.tsv", out.getvalue())
         fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
     return dict(row)
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from tasks.config import load_task_config, task_module
 from tasks.core.data_engine import DataEngine
-from tasks.errors import BadInput
+from icb.errors import BadInput
 
 
 def register(subparsers) -> None:
@@ -54,7 +54,7 @@ def parse_effects(items: list[str], modules: list) -> dict:
 
 
 def main(args: argparse.Namespace) -> int:
-    from tasks.core import bids
+    from icb import bids
     from tasks.validate import task_configs_of
     if args.participants < 1:
         raise BadInput(f"--participants: bad value {args.participants}; allowed: at least 1")

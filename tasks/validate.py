@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from tasks.config import load_merged, load_task_config, task_module
-from tasks.errors import BadInput, ConfigError
+from icb.errors import BadInput, ConfigError
 
 
 def register(subparsers) -> None:
@@ -60,7 +60,7 @@ def main(args: argparse.Namespace) -> int:
 
 
 def print_plan(config, participant: str, session: str, seed: int | None) -> None:
-    from tasks.core import bids
+    from icb import bids
     participant = bids.check_label("participant", participant, option="--participant")
     session = bids.check_label("session", session, option="--session")
     module = task_module(config.task)

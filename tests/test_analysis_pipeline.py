@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 
 from analysis import dataset, io, score, settings
 from analysis_data import CONDITIONS, make_cohort, write_run, dotprobe_rows
-from tasks.cli import main
-from tasks.errors import BadInput
+from icb.cli import main
+from icb.errors import BadInput
 
 SCORE_FILES = ["trials.tsv", "scores.tsv", "reliability.tsv", "change.tsv", "rci.tsv",
                "exclusions.tsv", "runs.tsv", "internal_consistency.tsv", "mixed_model.tsv"]

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from tasks.battery import battery_task_paths, load_battery, split_spec
-from tasks.errors import ConfigError
+from icb.errors import ConfigError
 
 REPO = Path(__file__).resolve().parent.parent
-ICB = [sys.executable, "-m", "tasks.cli"]
+ICB = [sys.executable, "-m", "icb.cli"]
 DEMO = REPO / "configs" / "demo"
 
 

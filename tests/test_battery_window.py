@@ -16,7 +16,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 PRE = REPO / "configs" / "demo" / "battery_pre.yaml"
-ICB = [sys.executable, "-m", "tasks.cli"]
+ICB = [sys.executable, "-m", "icb.cli"]
 TASKS = {"dotprobe", "rating", "keypress", "cryrating"}
 
 pytestmark = pytest.mark.display

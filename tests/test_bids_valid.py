@@ -10,7 +10,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 VALIDATOR = REPO / ".venv" / "bids-validator" / "node_modules" / ".bin" / "bids-validator"
-ICB = [sys.executable, "-m", "tasks.cli"]
+ICB = [sys.executable, "-m", "icb.cli"]
 TASK_CONFIGS = ["dotprobe", "rating", "keypress", "cryrating"]
 
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from tasks.config import load_task_config
-from tasks.errors import ConfigError
+from icb.errors import ConfigError
 
 REPO = Path(__file__).resolve().parent.parent
-ICB = [sys.executable, "-m", "tasks.cli"]
+ICB = [sys.executable, "-m", "icb.cli"]
 
 
 def write(tmp_path, name, text):

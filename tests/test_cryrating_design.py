@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 from tasks.config import load_task_config
 from tasks.core.columns import column_names
-from tasks.cryrating import task as cry
-from tasks.cryrating.simulate import CryResponder
-from tasks.errors import ConfigError
+from tasks.paradigms.cryrating import task as cry
+from tasks.paradigms.cryrating.simulate import CryResponder
+from icb.errors import ConfigError
 
 REPO = Path(__file__).resolve().parent.parent
 CONFIG = REPO / "configs" / "cryrating.yaml"
@@ -86,7 +86,7 @@ def test_data_only_run(tmp_path):
 def test_cohort_aversiveness_and_change(tmp_path):
     import pandas as pd
 
-    from tasks.cli import main
+    from icb.cli import main
     assert main(["simulate", str(CONFIG), "--participants", "12", "--data-dir", str(tmp_path),
                  "--effect", "cry_more_change=-1.0"]) == 0
     frames = []

@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.display, pytest.mark.sound]
 
 
 def test_every_sound_has_a_reported_onset(tmp_path, display, jack_server, record_property):
-    out = subprocess.run([sys.executable, "-m", "tasks.cli", "run", str(DEMO), "--participant",
+    out = subprocess.run([sys.executable, "-m", "icb.cli", "run", str(DEMO), "--participant",
                           "01", "--session", "pre", "--windowed", "--simulate", "noise_sd=0",
                           "--data-dir", str(tmp_path)],
                          capture_output=True, text=True, cwd=REPO, timeout=300)

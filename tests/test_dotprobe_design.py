@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tasks.core.params import check_mapping
-from tasks.dotprobe.design import build_design
-from tasks.dotprobe.params import PARAMS
+from icb.params import check_mapping
+from tasks.paradigms.dotprobe.design import build_design
+from tasks.paradigms.dotprobe.params import PARAMS
 
 CATS = ["infant_distress", "infant_neutral", "adult_neutral", "infant_happy", "object_neutral"]
 POOLS = {c: [f"{c}_{i}" for i in range(6)] for c in CATS}

@@ -15,7 +15,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO = REPO / "configs" / "demo" / "dotprobe.yaml"
-ICB = [sys.executable, "-m", "tasks.cli"]
+ICB = [sys.executable, "-m", "icb.cli"]
 
 pytestmark = pytest.mark.display
 

@@ -7,7 +7,7 @@ stimulus deleted between validate and run) are in tests/test_faults_window.py.
 
 Why most SIGKILLs are data-only: a real-window demo run takes ~60 s, so 20 of them would
 take the suite's whole budget.  The data-only harness below runs the same task loop
-(`tasks.dotprobe.task.run`) through the same `tasks.run.run_one` and the same `EventsWriter`
+(`tasks.paradigms.dotprobe.task.run`) through the same `tasks.run.run_one` and the same `EventsWriter`
 as `icb run`, with the data-only engine slowed to a few ms per trial so that a kill lands
 anywhere in the run: in the sidecar, in the header, between rows or inside a row's
 write+fsync.  Four more kills hit real-window runs (test_faults_window.py).
@@ -33,7 +33,7 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 
 from analysis import dataset, io, score, settings
 from analysis_data import dotprobe_rows, make_cohort, write_run
-from tasks.cli import main
+from icb.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO = REPO / "configs" / "demo" / "dotprobe.yaml"
@@ -152,7 +152,7 @@ def test_sigkill_at_16_random_moments_data_only(tmp_path):
 
 ENOSPC_HARNESS = textwrap.dedent("""
     import errno, os, sys
-    from tasks.cli import main
+    from icb.cli import main
 
     FAIL_ROW = int(sys.argv[1])   # the row (header = 0) whose write fails
     ALL_AFTER = sys.argv[2] == "all"   # and every write after it (a really full disk)
@@ -288,7 +288,7 @@ def test_real_full_disk_tmpfs(small_tmpfs):
     """`icb simulate` (full-length runs, ~50 KB each) into a 256 KiB tmpfs: the disk fills
     in the middle of a run."""
     root = small_tmpfs / "data"
-    out = subprocess.run([PY, "-m", "tasks.cli", "simulate", str(FULL), "--participants", "3",
+    out = subprocess.run([PY, "-m", "icb.cli", "simulate", str(FULL), "--participants", "3",
                           "--data-dir", str(root), "--seed", "3"], cwd=REPO,
                          capture_output=True, text=True, timeout=300)
     assert out.returncode == 1, out.stdout + out.stderr
@@ -389,19 +389,19 @@ def _formula_cells(path: Path) -> list[str]:
 
 
 def test_participants_tsv_hand_edited_formula_is_escaped_by_the_battery(tmp_path):
-    from tasks.core import bids
+    from tasks.core import dataset_files
     root = tmp_path / "data"
     root.mkdir()
     (root / "participants.tsv").write_text(
         "participant_id\tgroup\tnotes\tsite\n"
         "sub-01\tMORE\t=HYPERLINK(\"http://x\",\"click\")\t@SUM(A1)\n"
         "sub-02\t=1+1\t+cmd|' /C calc'!A0\t-2+3\n")
-    bids.update_participants(root, "03", "control")
-    bids.update_participants(root, "01", "MORE")
+    dataset_files.update_participants(root, "03", "control")
+    dataset_files.update_participants(root, "01", "MORE")
     text = (root / "participants.tsv").read_text()
     assert _formula_cells(root / "participants.tsv") == [], text
     assert "'=HYPERLINK" in text and "'@SUM(A1)" in text and "'=1+1" in text
-    bids.update_participants(root, "04")  # escaping is stable: no second apostrophe
+    dataset_files.update_participants(root, "04")  # escaping is stable: no second apostrophe
     again = (root / "participants.tsv").read_text()
     assert "''" not in again and again.count("sub-") == 4
 
@@ -574,10 +574,10 @@ def test_stimulus_deleted_between_validate_and_run(tmp_path):
     config = tmp_path / "dotprobe.yaml"
     config.write_text(f"include: {DEMO}\nstation:\n  stimulus_manifest: stimuli/manifest.tsv\n")
     env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
-    ok = subprocess.run([PY, "-m", "tasks.cli", "validate", str(config)], cwd=REPO, env=env,
+    ok = subprocess.run([PY, "-m", "icb.cli", "validate", str(config)], cwd=REPO, env=env,
                         capture_output=True, text=True, timeout=120)
     assert ok.returncode == 0, ok.stderr
-    plan = subprocess.run([PY, "-m", "tasks.cli", "validate", "--plan", str(config),
+    plan = subprocess.run([PY, "-m", "icb.cli", "validate", "--plan", str(config),
                            "--participant", "01", "--session", "pre"], cwd=REPO, env=env,
                           capture_output=True, text=True, timeout=120)
     rows = [line.split("\t") for line in plan.stdout.splitlines() if "\t" in line]
@@ -585,7 +585,7 @@ def test_stimulus_deleted_between_validate_and_run(tmp_path):
     victim = next(stim.rglob(f"{victim_id}.*"))
     victim.unlink()
     data = tmp_path / "data"
-    out = subprocess.run([PY, "-m", "tasks.cli", "run", str(config), "--participant", "01",
+    out = subprocess.run([PY, "-m", "icb.cli", "run", str(config), "--participant", "01",
                           "--session", "pre", "--windowed", "--data-dir", str(data)],
                          cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
     assert out.returncode == 2, out.stderr

@@ -38,7 +38,7 @@ def test_sigkill_at_4_random_moments_of_real_window_runs(tmp_path, display):
         root = tmp_path / f"w{k}"
         pidfile = tmp_path / f"w{k}.pid"
         cmd = [str(HEADLESS), "sh", "-c", 'echo $$ > "$0"; exec "$@"', str(pidfile),
-               PY, "-m", "tasks.cli", "run", str(DEMO), "--participant", f"w{k}",
+               PY, "-m", "icb.cli", "run", str(DEMO), "--participant", f"w{k}",
                "--session", "pre", "--windowed", "--simulate", "--data-dir", str(root)]
         proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.PIPE, text=True)
@@ -98,7 +98,7 @@ def test_fallback_event_keyboard_backend_records_responses(tmp_path, display):
     config.write_text(f"include: {DEMO}\nstation:\n  keyboard_backend: event\n")
     root = tmp_path / "data"
     env = dict(os.environ, ICB_HEADLESS_FORCE_XVFB="1", ICB_HEADLESS_NO_JACK="1")
-    out = subprocess.run([str(HEADLESS), PY, "-m", "tasks.cli", "run", str(config),
+    out = subprocess.run([str(HEADLESS), PY, "-m", "icb.cli", "run", str(config),
                           "--participant", "ev1", "--session", "pre", "--windowed",
                           "--simulate", "bias_ms=0,p_error=0,p_miss=0", "--data-dir",
                           str(root)], cwd=REPO, env=env, capture_output=True, text=True,

@@ -34,8 +34,8 @@ def test_no_psychopy_import_outside_the_boundary():
 def test_validation_simulation_and_analysis_run_without_psychopy():
     code = (
         "import sys\n"
-        "import tasks.cli, tasks.config, tasks.validate, tasks.simulate_cohort, tasks.run\n"
-        "import tasks.dotprobe.task, tasks.core.writer, tasks.stimuli.manifest\n"
+        "import icb.cli, tasks.config, tasks.validate, tasks.simulate_cohort, tasks.run\n"
+        "import tasks.paradigms.dotprobe.task, tasks.core.writer, tasks.stimulus_factory.manifest\n"
         "import analysis.cli, analysis.score, analysis.report\n"
         "from tasks.config import TASK_MODULES\n"
         "import importlib\n"
@@ -50,7 +50,7 @@ def test_validation_simulation_and_analysis_run_without_psychopy():
 
 def test_validate_does_not_import_psychopy(tmp_path):
     code = ("import sys, runpy\n"
-            "from tasks.cli import main\n"
+            "from icb.cli import main\n"
             f"rc = main(['validate', r'{REPO / 'configs' / 'dotprobe.yaml'}'])\n"
             "bad = [m for m in sys.modules if m.startswith('psychopy')]\n"
             "sys.exit(3 if bad else rc)\n")

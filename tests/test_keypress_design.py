@@ -12,13 +12,13 @@ from hypothesis import strategies as st
 
 from tasks.config import load_task_config
 from tasks.core.columns import column_names
-from tasks.core.params import check_mapping
-from tasks.errors import ConfigError
-from tasks.keypress import task as keypress
-from tasks.keypress.design import (PressRule, apply_presses, build_design, format_log,
+from icb.params import check_mapping
+from icb.errors import ConfigError
+from tasks.paradigms.keypress import task as keypress
+from tasks.paradigms.keypress.design import (PressRule, apply_presses, build_design, format_log,
                                    parse_log, response_class, rule_for)
-from tasks.keypress.params import PARAMS
-from tasks.keypress.simulate import KeypressResponder
+from tasks.paradigms.keypress.params import PARAMS
+from tasks.paradigms.keypress.simulate import KeypressResponder
 from tasks.core.stimulus_pools import Stim
 
 REPO = Path(__file__).resolve().parent.parent
@@ -172,7 +172,7 @@ def test_data_only_run_matches_rule(tmp_path):
 def test_cohort_recovers_planted_wanting(tmp_path):
     import pandas as pd
 
-    from tasks.cli import main
+    from icb.cli import main
     assert main(["simulate", str(CONFIG), "--participants", "10", "--data-dir", str(tmp_path),
                  "--effect", "keypress_infant_minus_adult_ms=800", "--effect",
                  "keypress_baby_schema_slope_ms=0", "--effect",

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tasks.config import load_task_config
-from tasks.keypress.design import apply_presses, parse_log, response_class, rule_for
+from tasks.paradigms.keypress.design import apply_presses, parse_log, response_class, rule_for
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO = REPO / "configs" / "demo" / "keypress.yaml"
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.display
 
 
 def test_viewing_time_matches_presses_within_one_frame(tmp_path, display, record_property):
-    out = subprocess.run([sys.executable, "-m", "tasks.cli", "run", str(DEMO), "--participant",
+    out = subprocess.run([sys.executable, "-m", "icb.cli", "run", str(DEMO), "--participant",
                           "01", "--session", "pre", "--windowed", "--simulate",
                           "p_repeat=0.2,offset_ms=-300,baby_schema_slope_ms=0", "--data-dir", str(tmp_path)],
                          capture_output=True, text=True, cwd=REPO, timeout=300)

@@ -13,14 +13,14 @@ from hypothesis import strategies as st
 
 from tasks.config import load_task_config
 from tasks.core.columns import column_names
-from tasks.core.params import check_mapping
-from tasks.errors import ConfigError
-from tasks.rating import task as rating
-from tasks.rating.design import build_design
-from tasks.rating.params import PARAMS
+from icb.params import check_mapping
+from icb.errors import ConfigError
+from tasks.paradigms.rating import task as rating
+from tasks.paradigms.rating.design import build_design
+from tasks.paradigms.rating.params import PARAMS
 from tasks.core.scales import (CATALOGUE, build_scales, key_schedule, keys_to_reach, move,
                                  reachable, replay)
-from tasks.rating.simulate import RatingResponder
+from tasks.paradigms.rating.simulate import RatingResponder
 from tasks.core.stimulus_pools import Stim
 
 REPO = Path(__file__).resolve().parent.parent
@@ -184,7 +184,7 @@ def test_cohort_recovers_planted_contrasts(tmp_path):
     """icb simulate with planted effects: infant - adult and pre -> post (MORE) come back."""
     import pandas as pd
 
-    from tasks.cli import main
+    from icb.cli import main
     rc = main(["simulate", str(CONFIG), "--participants", "12", "--data-dir", str(tmp_path),
                "--effect", "rating_infant_minus_adult=1.5", "--effect",
                "rating_more_change=1.0", "--effect", "rating_distress_minus_neutral=0"])

@@ -12,7 +12,7 @@ import pytest
 
 from tasks.config import load_task_config
 from tasks.core.scales import build_scales, reachable
-from tasks.rating.simulate import RatingResponder
+from tasks.paradigms.rating.simulate import RatingResponder
 from tasks.core.stimulus_pools import Stim
 
 REPO = Path(__file__).resolve().parent.parent
@@ -25,7 +25,7 @@ def test_recorded_rating_is_what_was_pressed(tmp_path, display, record_property)
     cfg = tmp_path / "rating.yaml"
     cfg.write_text(f"include: {DEMO}\nparams:\n  response_timeout_ms: 2500\n")
     spec = "noise_sd=0,p_miss=0.2,happy_minus_neutral=0"
-    out = subprocess.run([sys.executable, "-m", "tasks.cli", "run", str(cfg), "--participant",
+    out = subprocess.run([sys.executable, "-m", "icb.cli", "run", str(cfg), "--participant",
                           "01", "--session", "pre", "--windowed", "--simulate", spec,
                           "--data-dir", str(tmp_path / "data")],
                          capture_output=True, text=True, cwd=REPO, timeout=300)

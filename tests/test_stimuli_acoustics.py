@@ -4,11 +4,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tasks.stimuli.cries import TARGETS, envelope
-from tasks.stimuli.manifest import load_manifest, stimulus_path
-from tasks.stimuli.measure import main as measure_main
-from tasks.stimuli.measure import measure_samples
-from tasks.stimuli.normalise import MAX_PEAK_DBFS, SAMPLE_RATE_HZ, read_wav
+from tasks.stimulus_factory.cries import TARGETS, envelope
+from tasks.stimulus_factory.manifest import load_manifest, stimulus_path
+from tasks.stimulus_factory.measure import main as measure_main
+from tasks.stimulus_factory.measure import measure_samples
+from tasks.stimulus_factory.normalise import MAX_PEAK_DBFS, SAMPLE_RATE_HZ, read_wav
 
 MANIFEST = load_manifest()
 AUDIO = MANIFEST[MANIFEST["modality"] == "audio"]

@@ -5,8 +5,8 @@ import shutil
 
 import pytest
 
-from tasks.cli import main
-from tasks.stimuli.manifest import default_stimuli_dir, load_manifest, manifest_sha256, select
+from icb.cli import main
+from tasks.stimulus_factory.manifest import default_stimuli_dir, load_manifest, manifest_sha256, select
 
 
 @pytest.fixture()
@@ -44,7 +44,7 @@ def test_replaced_image_fails_format_and_luminance(copy, capsys):
 def test_louder_sound_is_named(copy, capsys):
     import numpy as np
 
-    from tasks.stimuli.normalise import read_wav, write_wav
+    from tasks.stimulus_factory.normalise import read_wav, write_wav
 
     path = copy / "cries" / "cry_lo_A02.wav"
     x, _, _ = read_wav(path)

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tasks.cli import main
-from tasks.stimuli.manifest import default_stimuli_dir, load_manifest, select, stimulus_path
-from tasks.stimuli.normalise import (BACKGROUND, CONTRAST_TOLERANCE, HEIGHT_PX, LUMINANCE_TOLERANCE,
+from icb.cli import main
+from tasks.stimulus_factory.manifest import default_stimuli_dir, load_manifest, select, stimulus_path
+from tasks.stimulus_factory.normalise import (BACKGROUND, CONTRAST_TOLERANCE, HEIGHT_PX, LUMINANCE_TOLERANCE,
                                      TARGET_MEAN_LUMINANCE, TARGET_RMS_CONTRAST, WIDTH_PX, image_stats,
                                      oval_mask)
 

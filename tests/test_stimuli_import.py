@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tasks.cli import main
-from tasks.stimuli.manifest import load_manifest, stimulus_path
-from tasks.stimuli.normalise import (HEIGHT_PX, LUMINANCE_TOLERANCE, CONTRAST_TOLERANCE, SAMPLE_RATE_HZ,
+from icb.cli import main
+from tasks.stimulus_factory.manifest import load_manifest, stimulus_path
+from tasks.stimulus_factory.normalise import (HEIGHT_PX, LUMINANCE_TOLERANCE, CONTRAST_TOLERANCE, SAMPLE_RATE_HZ,
                                      TARGET_MEAN_LUMINANCE, TARGET_RMS_CONTRAST, TARGET_RMS_DBFS, WIDTH_PX,
                                      image_stats, read_wav)
 

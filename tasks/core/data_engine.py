@@ -41,7 +41,7 @@ class DataEngine:
     def preload_images(self, paths: dict[str, Path], size_deg: tuple[float, float]) -> None:
         missing = [str(p) for p in paths.values() if not Path(p).is_file()]
         if missing:
-            from tasks.errors import StimulusError
+            from icb.errors import StimulusError
             raise StimulusError(f"stimulus file not found: {missing[0]}", missing)
 
     def frames_for(self, duration_ms: float) -> int:
@@ -98,7 +98,7 @@ class DataEngine:
     def present_adjustable(self, items: tuple, rule, planned=None):
         """The key-press face: presses fed to ``rule`` in time order until the face's
         offset (whole frames, at least one)."""
-        from tasks.keypress.design import PressResult
+        from tasks.paradigms.keypress.design import PressResult
         onset = self.now_s
         log = []
         for key, t_ms in sorted(planned or [], key=lambda p: p[1]):
@@ -115,13 +115,13 @@ class DataEngine:
     def preload_sounds(self, paths: dict) -> dict:
         missing = [str(p) for p in paths.values() if not Path(p).is_file()]
         if missing:
-            from tasks.errors import StimulusError
+            from icb.errors import StimulusError
             raise StimulusError(f"stimulus file not found: {missing[0]}", missing)
         return {"Backend": self.audio_backend}
 
     def play_sound(self, stim_id: str, items: tuple, duration_ms: float, lead_frames: int = 2):
         """Virtual sound: the reported onset is the requested one (a flip ahead)."""
-        from tasks.cryrating.design import SoundResult
+        from tasks.paradigms.cryrating.design import SoundResult
         onset = self.now_s
         requested = onset + lead_frames * self.frame_ms / 1000.0
         n = lead_frames + self.frames_for(duration_ms)

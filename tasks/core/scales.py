@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from tasks.core.params import did_you_mean
+from icb.params import did_you_mean
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tasks.errors import StimulusError
+from icb.errors import StimulusError
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ def split_cell(cell: str, valences: tuple[str, ...]) -> tuple[str, str] | None:
 
 
 def cell_problems(cells: list[str], modality: str, *, where: str) -> list[str]:
-    from tasks.stimuli.manifest import CATEGORIES, VALENCES
+    from tasks.stimulus_factory.manifest import CATEGORIES, VALENCES
     problems = []
     for cell in cells:
         parts = split_cell(cell, VALENCES[modality])
@@ -61,7 +61,7 @@ def pools_for(manifest, modality: str, cells: list[str], stim_set: str, *,
               baby_schema_levels: list[int] = (), minimum: int = 1
               ) -> tuple[dict[str, list[Stim]], dict[str, Path]]:
     """Stimuli per cell of one set (sorted by identity, id) and their file paths."""
-    from tasks.stimuli.manifest import VALENCES, select, stimulus_path
+    from tasks.stimulus_factory.manifest import VALENCES, select, stimulus_path
     pools: dict[str, list[Stim]] = {}
     paths: dict[str, Path] = {}
     problems = []

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from tasks.core import counterbalance
 from tasks.core.screens import PlannedResponse
-from tasks.errors import Aborted, AbortRequested, StimulusError
+from icb.errors import Aborted, AbortRequested, StimulusError
 from tasks.core.stimulus_pools import cell_problems, check_files, pools_for
 
 AFTER_PRACTICE = ("Well done - that was the practice.\n\nNow the real task begins. It works "
@@ -41,7 +41,7 @@ def plan_trials(config, task: str, participant: str, session: str, seed: int | N
 
 def load_pools(config, modality: str, stim_set: str, *, levels_key: str | None = None):
     """(pools per cell, practice pool, paths) of one stimulus set."""
-    from tasks.stimuli.manifest import load_manifest
+    from tasks.stimulus_factory.manifest import load_manifest
     p = config.params
     manifest = load_manifest(config.manifest_path)
     levels = list(p.get(levels_key) or []) if levels_key else []
@@ -71,7 +71,7 @@ def check_stimuli(config, modality: str, *, levels_key: str | None = None) -> li
         return problems
     sets = ["A", "B"] if p["stimulus_set"] == "auto" else [p["stimulus_set"]]
     try:
-        from tasks.stimuli.manifest import load_manifest
+        from tasks.stimulus_factory.manifest import load_manifest
         load_manifest(config.manifest_path)
     except StimulusError as exc:
         return [f"station.stimulus_manifest: {msg}" for msg in exc.problems]

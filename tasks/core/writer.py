@@ -26,10 +26,11 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from tasks import __version__
-from tasks.core import bids
+from icb import __version__
+from icb import bids
+from tasks.core import dataset_files
 from tasks.core.columns import TASK_COLUMNS
-from tasks.errors import DataExistsError
+from icb.errors import DataExistsError
 
 STATUSES = ("in_progress", "completed", "aborted")
 
@@ -70,7 +71,7 @@ def software_versions() -> dict[str, str]:
 def plan_run(data_root: Path, participant: str, session: str, task: str, *,
              rerun: bool = False) -> int:
     """The run number a new run gets; refuses (exit 2) when one exists and not ``rerun``."""
-    runs = bids.existing_runs(data_root, participant, session, task)
+    runs = dataset_files.existing_runs(data_root, participant, session, task)
     if runs and not rerun:
         last = bids.beh_dir(data_root, participant, session) / (
             bids.events_stem(participant, session, task, runs[-1]) + "_events.tsv")
@@ -116,8 +117,8 @@ class EventsWriter:
         folder = bids.beh_dir(data_root, participant, session)
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            bids.ensure_dataset_files(data_root, simulated=simulated)
-            bids.update_participants(data_root, participant, group)
+            dataset_files.ensure_dataset_files(data_root, simulated=simulated)
+            dataset_files.update_participants(data_root, participant, group)
         except OSError as exc:
             where = exc.filename or data_root
             raise DataWriteError(f"{where}: could not write ({exc.strerror or exc}); no trial "
@@ -217,7 +218,7 @@ class EventsWriter:
     def update_provenance(self, **fields) -> None:
         """Set more ``Provenance`` keys and rewrite the sidecar atomically."""
         self._sidecar["Provenance"].update(fields)
-        bids._atomic_write_text(self.json_path,
+        dataset_files._atomic_write_text(self.json_path,
                                 json.dumps(self._sidecar, indent=2, default=str) + "\n")
 
     def finish(self, status: str = "completed", **fields) -> None:

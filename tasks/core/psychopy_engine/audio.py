@@ -15,8 +15,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from tasks.core.psychopy_engine.keypress import is_abort
-from tasks.cryrating.design import SoundResult
-from tasks.errors import AbortRequested, BadInput
+from tasks.paradigms.cryrating.design import SoundResult
+from icb.errors import AbortRequested, BadInput
 
 
 class Speaker:
@@ -72,7 +72,7 @@ class Speaker:
             if stim_id in self.sounds:
                 continue
             if not Path(path).is_file():
-                from tasks.errors import StimulusError
+                from icb.errors import StimulusError
                 raise StimulusError(f"{path}: sound {stim_id} not found (deleted after "
                                     "validation?)")
             self.sounds[stim_id] = sound.Sound(str(path), speaker=self.device)

@@ -3,7 +3,7 @@
 The face's onset is a flip; the keyboard clock is reset on that flip, so each
 press's time is the keyboard's own stamp from face onset.  Before every further
 flip (after the frame pacing's wait, as late as possible) the keys are polled and
-fed to the task's pure :class:`~tasks.keypress.design.PressRule`; when the rule's
+fed to the task's pure :class:`~tasks.paradigms.keypress.design.PressRule`; when the rule's
 scheduled offset has been reached, that flip is the offset flip (the face is
 cleared).  Viewing time = offset flip - onset flip.  Presses noticed only after
 the offset flip came too late to change the face and are not logged.
@@ -11,8 +11,8 @@ the offset flip came too late to change the face and are not logged.
 
 from __future__ import annotations
 
-from tasks.errors import AbortRequested
-from tasks.keypress.design import PressResult
+from icb.errors import AbortRequested
+from tasks.paradigms.keypress.design import PressResult
 
 
 def is_abort(engine, key) -> bool:

@@ -11,7 +11,7 @@ clock is reset on that flip).  No confirmed answer within the time-out: n/a.
 from __future__ import annotations
 
 from tasks.core.psychopy_engine.keypress import is_abort
-from tasks.errors import AbortRequested
+from icb.errors import AbortRequested
 from tasks.core.scales import (CONFIRM_KEYS, PlannedRating, RatingResult, Scale,
                                  key_schedule, move)
 

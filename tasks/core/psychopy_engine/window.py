@@ -22,7 +22,7 @@ from pathlib import Path
 
 from tasks.core.screens import (Fixation, Image, PlannedResponse, Probe, ResponseSpec,
                                 Screen, SequenceResult, Text)
-from tasks.errors import Aborted, AbortRequested, BadInput
+from icb.errors import Aborted, AbortRequested, BadInput
 
 # PsychoPy key names -> X keysym names, for the simulated participant.
 _KEYSYMS = {"left": "Left", "right": "Right", "up": "Up", "down": "Down", "space": "space",
@@ -239,7 +239,7 @@ class PsychoPyEngine:
             if stim_id in self.images:
                 continue
             if not Path(path).is_file():
-                from tasks.errors import StimulusError
+                from icb.errors import StimulusError
                 raise StimulusError(f"{path}: stimulus {stim_id} not found (deleted after "
                                     "validation?)")
             self.images[stim_id] = visual.ImageStim(self.win, image=str(path), size=size_deg)

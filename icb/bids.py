@@ -1,0 +1,129 @@
+"""BIDS labels and file names: one value object builds every name the battery writes.
+
+File names follow BIDS entities: ``sub-<P>_ses-<S>_task-<T>_run-<N>_events.tsv`` inside
+``sub-<P>/ses-<S>/beh/``.  Labels are checked before anything is opened.
+
+>>> name = BidsName("07", "pre", "dotprobe", 2)
+>>> name.stem
+'sub-07_ses-pre_task-dotprobe_run-2'
+>>> BidsName.parse("sub-07_ses-pre_task-dotprobe_run-02_events.tsv") == name
+True
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from icb.errors import BadInput
+
+LABEL_RE = re.compile(r"^[A-Za-z0-9]+\Z")  # \Z: "$" would accept a trailing newline
+EVENTS_RE = re.compile(
+    r"^sub-(?P<participant>[A-Za-z0-9]+)_ses-(?P<session>[A-Za-z0-9]+)"
+    r"_task-(?P<task>[A-Za-z0-9]+)_run-(?P<run>[0-9]+)_events\.tsv\Z"
+)
+GROUPS = ("MORE", "control", "n/a")
+BIDS_VERSION = "1.9.0"
+
+
+@dataclass(frozen=True)
+class BidsName:
+    """The entities of one run; ``task`` is the config's label (BIDS ``task-``)."""
+
+    participant: str
+    session: str
+    task: str
+    run: int
+
+    @property
+    def stem(self) -> str:
+        return f"sub-{self.participant}_ses-{self.session}_task-{self.task}_run-{self.run}"
+
+    def folder(self, data_root: Path) -> Path:
+        return beh_dir(data_root, self.participant, self.session)
+
+    def events_tsv(self, data_root: Path) -> Path:
+        return self.folder(data_root) / f"{self.stem}_events.tsv"
+
+    def events_json(self, data_root: Path) -> Path:
+        return self.folder(data_root) / f"{self.stem}_events.json"
+
+    def recording(self, data_root: Path, recording: str, suffix: str = "physio",
+                  ext: str = ".tsv.gz") -> Path:
+        """``..._recording-<recording>_<suffix><ext>`` (physio, physioevents, their JSON)."""
+        return self.folder(data_root) / f"{self.stem}_recording-{recording}_{suffix}{ext}"
+
+    @classmethod
+    def parse(cls, filename: str) -> "BidsName | None":
+        """The entities of an events file name; None when it is not one (run as a number)."""
+        m = EVENTS_RE.match(filename)
+        if not m:
+            return None
+        return cls(m["participant"], m["session"], m["task"], int(m["run"]))
+
+
+def beh_dir(data_root: Path, participant: str, session: str) -> Path:
+    return Path(data_root) / f"sub-{participant}" / f"ses-{session}" / "beh"
+
+
+def events_stem(participant: str, session: str, task: str, run: int) -> str:
+    """``sub-07_ses-pre_task-dotprobe_run-1``."""
+    return BidsName(participant, session, task, run).stem
+
+
+def check_label(kind: str, value: object, *, option: str | None = None) -> str:
+    """Return ``value`` as a BIDS label, or raise ``BadInput`` naming what is wrong.
+
+    >>> check_label("participant", "07")
+    '07'
+    """
+    where = option or kind
+    text = "" if value is None else str(value)
+    if not text:
+        raise BadInput(f"{where}: the {kind} label is empty; allowed: letters and digits only "
+                       "(e.g. 07 or P07)")
+    if not LABEL_RE.match(text):
+        raise BadInput(f"{where}: bad {kind} label {text!r}; allowed: letters and digits only "
+                       "(no spaces, dashes, underscores, dots or slashes), e.g. 07 or P07")
+    return text
+
+
+def check_group(value: str | None) -> str:
+    if value is None or value == "":
+        return "n/a"
+    if value not in GROUPS:
+        raise BadInput(f"--group: bad group {value!r}; allowed: {', '.join(GROUPS)}")
+    return value
+
+
+def spreadsheet_safe(text: str) -> str:
+    """Text that a spreadsheet will not run as a formula.
+
+    A field that begins with ``=``, ``+``, ``-`` or ``@`` gets a leading apostrophe.
+    Numbers are never passed here.
+
+    >>> spreadsheet_safe("=HYPERLINK(1)")
+    "'=HYPERLINK(1)"
+    """
+    if text and text[0] in "=+-@":
+        return "'" + text
+    return text
+
+
+def tsv_cell(value: object) -> str:
+    """Format one TSV cell: ``n/a`` for missing, numbers unrounded, text made safe."""
+    if value is None:
+        return "n/a"
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return "n/a"
+        return repr(value)
+    if hasattr(value, "item"):  # numpy scalar
+        return tsv_cell(value.item())
+    text = str(value).replace("\t", " ").replace("\r", " ").replace("\n", " ")
+    return "n/a" if text == "" else spreadsheet_safe(text)

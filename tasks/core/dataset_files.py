@@ -1,0 +1,116 @@
+"""The dataset-level files of a data root (dataset_description.json, README,
+participants.tsv/.json, .bidsignore) and the runs already on disk.  File names come
+from :class:`icb.bids.BidsName`."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from pathlib import Path
+
+from icb import __version__
+from icb.bids import BIDS_VERSION, EVENTS_RE, beh_dir, check_group, tsv_cell
+
+BIDSIGNORE_LINES = ("station_check*.json", "sessions.tsv", "logs/", "*_sessionlog.tsv")
+
+
+def existing_runs(data_root: Path, participant: str, session: str, task: str) -> list[int]:
+    """Run numbers already on disk for this participant, session and task (sorted)."""
+    folder = beh_dir(data_root, participant, session)
+    runs = []
+    if folder.is_dir():
+        for path in folder.iterdir():
+            m = EVENTS_RE.match(path.name)
+            if m and m["task"] == task:
+                runs.append(int(m["run"]))
+        for path in folder.glob(f"sub-{participant}_ses-{session}_task-{task}_run-*_events.json"):
+            runs.append(int(path.name.split("_run-")[1].split("_")[0]))
+    return sorted(set(runs))
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        # A full disk: leave the old file as it was and no half-written temp file behind;
+        # the error names the file meant, not the temp file.
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc
+
+
+def ensure_dataset_files(data_root: Path, *, simulated: bool = False) -> None:
+    """Create ``dataset_description.json``, ``README``, ``participants.json`` and
+    ``.bidsignore`` when missing (existing ones are left as they are)."""
+    root = Path(data_root)
+    root.mkdir(parents=True, exist_ok=True)
+    desc = root / "dataset_description.json"
+    if not desc.exists():
+        _atomic_write_text(desc, json.dumps({
+            "Name": "Infant-cue salience battery data" + (" (simulated)" if simulated else ""),
+            "BIDSVersion": BIDS_VERSION,
+            "DatasetType": "raw",
+            "Authors": ["Study team (edit this list)", "icb: infant-cue salience battery"],
+            "GeneratedBy": [{"Name": "icb", "Version": __version__,
+                             "Description": "Infant-cue salience battery (PsychoPy)"}],
+        }, indent=2) + "\n")
+    readme = root / "README"
+    if not readme.exists():
+        _atomic_write_text(readme, (
+            "Data written by the infant-cue salience battery (icb).\n\n"
+            "Each run is sub-<P>/ses-<S>/beh/sub-<P>_ses-<S>_task-<T>_run-<N>_events.tsv with a\n"
+            "JSON sidecar describing every column and the run's provenance (Provenance.Status:\n"
+            "in_progress, completed or aborted). Score with: icb score <this folder> --out DIR\n"))
+    pjson = root / "participants.json"
+    if not pjson.exists():
+        _atomic_write_text(pjson, json.dumps({
+            "participant_id": {"LongName": "Participant", "Description": "BIDS participant id"},
+            "group": {"LongName": "Group", "Description": "Intervention group",
+                      "Levels": {"MORE": "Mindfulness-Oriented Recovery Enhancement",
+                                 "control": "comparison condition", "n/a": "not assigned"}},
+        }, indent=2) + "\n")
+    ignore = root / ".bidsignore"
+    if not ignore.exists():
+        _atomic_write_text(ignore, "\n".join(BIDSIGNORE_LINES) + "\n")
+
+
+def update_participants(data_root: Path, participant: str, group: str | None = None) -> None:
+    """Add ``sub-<participant>`` to ``participants.tsv`` (or update its group).
+
+    An existing group is kept when ``group`` is None or ``n/a``.
+    """
+    path = Path(data_root) / "participants.tsv"
+    rows: list[dict[str, str]] = []
+    header = ["participant_id", "group"]
+    if path.exists():
+        with open(path, encoding="utf-8", newline="") as fh:
+            reader = csv.DictReader(fh, delimiter="\t")
+            header = list(reader.fieldnames or header)
+            rows = [dict(r) for r in reader]
+    for col in ("participant_id", "group"):
+        if col not in header:
+            header.append(col)
+    pid = f"sub-{participant}"
+    new_group = check_group(group)
+    for row in rows:
+        if row.get("participant_id") == pid:
+            if new_group != "n/a":
+                row["group"] = new_group
+            break
+    else:
+        rows.append({"participant_id": pid, "group": new_group})
+    out = io.StringIO()
+    out.write("\t".join(header) + "\n")
+    for row in rows:
+        out.write("\t".join(tsv_cell(row.get(col) or None) if row.get(col) != "n/a" else "n/a"
+                            for col in header) + "\n")
+    _atomic_write_text(path, out.getvalue())

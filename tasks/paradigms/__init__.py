@@ -1,0 +1,1 @@
+"""The paradigms: one folder each (see ``tasks.core.paradigm`` and docs/architecture.md)."""

@@ -1,0 +1,98 @@
+"""A simulated rater with known ground truth (rating and cry-rating tasks).
+
+Planted mean of a stimulus on a scale, in scale points of a Likert scale
+(multiplied by 100/6 on a 0..100 visual-analogue scale, i.e. one point of a
+7-point scale):
+
+    middle of the scale + offset (the person's level)
+    + infant_minus_adult (infant faces)          + distress_minus_neutral (distress)
+    + happy_minus_neutral (happy)                + baby_schema_slope * (level - 3)
+    + infant_change (infant faces; the planted pre -> post change)
+
+The rating = the nearest value the arrow keys can reach of (mean + normal noise
+``noise_sd``), clipped to the scale; the time to confirm is ex-Gaussian.  The
+simulator reads the typed stimulus, never a label shared by string.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from icb.errors import BadInput
+from tasks.core.scales import PlannedRating, Scale, reachable
+from tasks.core.stimulus_pools import Stim
+
+
+@dataclass
+class RatingResponder:
+    infant_minus_adult: float = 1.5
+    distress_minus_neutral: float = -1.0
+    happy_minus_neutral: float = 0.5
+    baby_schema_slope: float = 0.3
+    offset: float = 0.0
+    infant_change: float = 0.0
+    scale_offsets: dict[str, float] = field(default_factory=dict)
+    noise_sd: float = 0.7
+    rt_mu_ms: float = 1300.0
+    rt_sigma_ms: float = 200.0
+    rt_tau_ms: float = 400.0
+    p_miss: float = 0.0
+
+    def mean_for(self, stim: Stim, scale: Scale) -> float:
+        """The planted (unrounded, unclipped) mean rating of ``stim`` on ``scale``."""
+        shift = self.offset + self.scale_offsets.get(scale.name, 0.0)
+        if stim.category == "infant":
+            shift += self.infant_minus_adult + self.infant_change
+        if stim.valence == "distress":
+            shift += self.distress_minus_neutral
+        elif stim.valence == "happy":
+            shift += self.happy_minus_neutral
+        if stim.baby_schema is not None:
+            shift += self.baby_schema_slope * (stim.baby_schema - 3)
+        unit = (scale.maximum - scale.minimum) / 6.0 if scale.continuous else 1.0
+        return scale.middle + shift * unit
+
+    def respond(self, stim: Stim, scale: Scale, rng: np.random.Generator) -> PlannedRating:
+        return planned_rating(self, self.mean_for(stim, scale), scale, rng)
+
+    def describe(self) -> dict:
+        return {"model": "rating responder (planted means per category x valence x baby "
+                "schema, normal noise, ex-Gaussian confirm time)", **asdict(self)}
+
+
+def planned_rating(r, mean: float, scale: Scale, rng: np.random.Generator) -> PlannedRating:
+    """Noise, rounding to what the keys reach, and the ex-Gaussian confirm time of
+    responder ``r`` (fields ``noise_sd``, ``rt_*``, ``p_miss``)."""
+    if rng.random() < r.p_miss:
+        return PlannedRating(None, None)
+    unit = (scale.maximum - scale.minimum) / 6.0 if scale.continuous else 1.0
+    value = reachable(scale, mean + rng.normal(0.0, r.noise_sd) * unit)
+    rt = rng.normal(r.rt_mu_ms, r.rt_sigma_ms) + rng.exponential(r.rt_tau_ms)
+    return PlannedRating(float(value), float(max(rt, 300.0)))
+
+
+def parse_spec(spec: str | None, cls=RatingResponder):
+    """``'infant_minus_adult=2,noise_sd=0'`` or ``'scale.liking=1'`` -> a responder."""
+    responder = cls()
+    if not spec:
+        return responder
+    fields = set(cls.__dataclass_fields__) - {"scale_offsets"}
+    for part in spec.split(","):
+        key, sep, value = part.strip().partition("=")
+        if not sep:
+            raise BadInput(f"--simulate: bad item {part!r}; allowed: key=value pairs")
+        try:
+            number = float(value)
+        except ValueError:
+            raise BadInput(f"--simulate: bad value {value!r} for {key!r}; allowed: a number")\
+                from None
+        if key.startswith("scale.") and "scale_offsets" in cls.__dataclass_fields__:
+            responder.scale_offsets[key[6:]] = number
+        elif key in fields:
+            setattr(responder, key, number)
+        else:
+            allowed = ", ".join(sorted(fields) + ["scale.<name>"])
+            raise BadInput(f"--simulate: unknown parameter {key!r}; allowed: {allowed}")
+    return responder

@@ -1,5 +1,0 @@
-"""Stimuli: the generated default set, a lab's imported set, and their manifest.
-
-Tasks use :mod:`tasks.stimuli.manifest` (``load_manifest``, ``select``,
-``stimulus_path``, ``manifest_sha256``).  Nothing here imports PsychoPy.
-"""
