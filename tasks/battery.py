@@ -23,15 +23,16 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tasks.config import (STATION_PARAMS, TaskConfig, _display, load_merged, load_task_config,
-                          task_module)
-from tasks.core import dataset_files
-from tasks.core import counterbalance
-from icb.params import check_mapping, did_you_mean
 from icb.errors import Aborted, BadInput, ConfigError
-from tasks.run import resolve_labels
-from tasks.session import (BATTERY_PARAMS, TaskState, known_group, newest_station_check, resume_provenance, session_row,
-                           task_state, update_session)
+from icb.params import check_mapping, did_you_mean
+from tasks.config import STATION_PARAMS, TaskConfig, _display, load_merged, load_task_config
+from tasks.core import counterbalance, dataset_files
+from tasks.core.paradigm import load as load_paradigm
+from tasks.core.runner import RunRequest, run_one
+from tasks.core.screens import PlannedResponse
+from tasks.session import (BATTERY_PARAMS, TaskState, known_group, newest_station_check,
+                           resolve_labels, resume_provenance, session_row, task_state,
+                           update_session)
 
 BATTERY_TOP_KEYS = ("include", "battery", "station", "description")
 
@@ -122,11 +123,12 @@ def load_task_configs(battery: Battery) -> list[TaskConfig]:
             problems += exc.problems
     seen: dict[str, Path] = {}
     for config in configs:
-        if config.task in seen:
-            problems.append(f"{_display(battery.path)}: battery.tasks: task {config.task!r} "
-                            f"twice ({_display(seen[config.task])} and {_display(config.path)})"
-                            "; allowed: each task once per session")
-        seen[config.task] = config.path
+        if config.label in seen:
+            problems.append(f"{_display(battery.path)}: battery.tasks: label {config.label!r} "
+                            f"twice ({_display(seen[config.label])} and {_display(config.path)})"
+                            "; allowed: each label once per session (a second use of a "
+                            "paradigm needs its own `label:`)")
+        seen[config.label] = config.path
     if problems:
         raise ConfigError(f"{len(problems)} problem(s) in the tasks of "
                           f"{_display(battery.path)}", problems)
@@ -151,8 +153,8 @@ def ask_labels(args, battery: Battery) -> tuple[str, str, str] | None:
 
 
 def split_spec(spec: str | None, task: str) -> str | None:
-    """``--simulate`` items for one task: ``key=v`` goes to every task, ``task:key=v`` to
-    that task only."""
+    """``--simulate`` items for one task: ``key=v`` goes to every task, ``label:key=v`` to
+    the task with that label only."""
     if spec is None:
         return None
     items = []
@@ -166,10 +168,10 @@ def split_spec(spec: str | None, task: str) -> str | None:
 
 
 # -- running --------------------------------------------------------------------------
-def run_battery(args) -> int:
-    """``icb run BATTERY``: returns the exit status."""
-    from tasks.run import run_one
-
+def run_battery(args, open_engine=None) -> int:
+    """``icb run BATTERY``: returns the exit status.  ``open_engine(station, windowed=,
+    simulate=, log=)`` makes the opened engine (default: the PsychoPy window; the tests
+    pass the data-only engine)."""
     log = lambda msg: print(msg, file=sys.stderr)  # noqa: E731
     battery = load_battery(args.config)
     labels = ask_labels(args, battery)
@@ -191,23 +193,24 @@ def run_battery(args) -> int:
     stim_set = counterbalance.stimulus_set_for(participant, session)
     row = (counterbalance.order_row(participant, len(configs)) + 1
            if settings["order"] == "latin_square" else None)  # 1-based, as written
-    states = {c.task: task_state(data_root, participant, session, c.task) for c in ordered}
-    todo = [c for c in ordered if args.rerun or not states[c.task].done]
-    plans = {}
+    states = {c.label: task_state(data_root, participant, session, c.label) for c in ordered}
+    todo = [c for c in ordered if args.rerun or not states[c.label].done]
+    seeds, responders = {}, {}
     for config in todo:  # every plan and responder before the window opens
-        module = task_module(config.task)
-        seed = args.seed if args.seed is not None else (
-            states[config.task].seed if states[config.task].interrupted else None)
-        plans[config.task] = (seed, module.plan(config, participant, session, seed))
+        paradigm = load_paradigm(config.paradigm)
+        state = states[config.label]
+        seeds[config.label] = args.seed if args.seed is not None else (
+            state.seed if state.interrupted else None)
+        got = paradigm.plan(config, participant, session, seeds[config.label]).stimulus_set
         if args.simulate is not None:
-            module.responder_from_spec(split_spec(args.simulate, config.task))
-        got = plans[config.task][1].get("stimulus_set")
+            responders[config.label] = paradigm.responder(
+                split_spec(args.simulate, config.label), config)
         if got not in (None, stim_set):
             log(f"[icb] note: {_display(config.path)} fixes stimulus set {got}; the battery's "
                 f"assignment for this participant and session is {stim_set}")
     assignment = {"participant_index": counterbalance.participant_index(participant),
                   "stimulus_set": stim_set, "order": settings["order"], "order_row": row,
-                  "task_order": ",".join(c.task for c in ordered),
+                  "task_order": ",".join(c.label for c in ordered),
                   "battery": _display(battery.path)}
     check = newest_station_check(data_root)
     summary = confirmation_text(participant, session, group, assignment, ordered, states,
@@ -215,63 +218,75 @@ def run_battery(args) -> int:
     log(summary)
     if not todo:
         update_session(data_root, participant, session, group=group, status="completed",
-                       tasks_completed=",".join(c.task for c in ordered), **assignment)
+                       tasks_completed=",".join(c.label for c in ordered), **assignment)
         log("[icb] every task of this session is complete already; nothing to run "
             "(--rerun runs them all again as new runs)")
         return 0
-    from tasks.core.psychopy_engine import PsychoPyEngine
-    from tasks.core.screens import PlannedResponse
+    if open_engine is None:
+        from tasks.run import open_window as open_engine
     simulated = args.simulate is not None
-    engine = PsychoPyEngine(configs[0].station, windowed=args.windowed, simulate=simulated,
-                            log=log)
-    engine.open()
+    engine = open_engine(configs[0].station, windowed=args.windowed, simulate=simulated,
+                         log=log)
     try:
-        chord = engine.abort_chord_text()
-        log("[icb] confirmation screen: RETURN starts the session, ESCAPE cancels")
-        key = engine.show_message(summary + f"\n\nAbort during the session: {chord}\n\n"
-                                  "RETURN = start      ESCAPE = cancel",
-                                  keys=("return", "escape"), allow_abort=False,
-                                  planned=PlannedResponse("return", 500) if simulated else None)
-        if key != "return":
-            log("[icb] cancelled at the confirmation screen; nothing was written")
-            return 0
-        dataset_files.ensure_dataset_files(data_root, simulated=simulated)
-        previous = session_row(data_root, participant, session) or {}
-        resumes = str(previous.get("resumes", "0"))
-        resumes = (int(resumes) if resumes.isdigit() else 0) + int(
-            bool(previous) and any(s.run is not None for s in states.values()))
-        update_session(data_root, participant, session, group=group, status="in_progress",
-                       resumes=resumes, tasks_completed=",".join(
-                           c.task for c in ordered if states[c.task].done), **assignment)
-        done = [c.task for c in ordered if states[c.task].done and not args.rerun]
-        ran_here = 0
+        return _run_session(engine, args, battery, participant, session, group, ordered, todo,
+                            states, seeds, responders, assignment, check, data_root, log)
+    finally:
+        engine.close()
+
+
+def _run_session(engine, args, battery, participant, session, group, ordered, todo, states,
+                 seeds, responders, assignment, check, data_root, log) -> int:
+    settings = battery.settings
+    simulated = args.simulate is not None
+    chord = engine.abort_chord_text()
+    log("[icb] confirmation screen: RETURN starts the session, ESCAPE cancels")
+    key = engine.show_message(summary_screen(battery, participant, session, group, assignment,
+                                             ordered, states, todo, data_root, check, args.rerun,
+                                             chord),
+                              keys=("return", "escape"), allow_abort=False,
+                              planned=PlannedResponse("return", 500) if simulated else None)
+    if key != "return":
+        log("[icb] cancelled at the confirmation screen; nothing was written")
+        return 0
+    dataset_files.ensure_dataset_files(data_root, simulated=simulated)
+    previous = session_row(data_root, participant, session) or {}
+    resumes = str(previous.get("resumes", "0"))
+    resumes = (int(resumes) if resumes.isdigit() else 0) + int(
+        bool(previous) and any(s.run is not None for s in states.values()))
+    update_session(data_root, participant, session, group=group, status="in_progress",
+                   resumes=resumes, tasks_completed=",".join(
+                       c.label for c in ordered if states[c.label].done), **assignment)
+    done = [c.label for c in ordered if states[c.label].done and not args.rerun]
+    ran_here = 0
+    try:
         for position, config in enumerate(ordered, start=1):
             if config not in todo:
                 continue
             if ran_here and settings["pause_between_tasks"]:
                 engine.pause_screen(BETWEEN_TASKS, min_s=settings["pause_min_s"],
                                     planned=PlannedResponse("space", 400) if simulated else None)
-            state = states[config.task]
+            state = states[config.label]
             extra = {"Battery": {**assignment, "Config": str(battery.path), "Position": position,
                                  "NTasks": len(ordered)},
                      "StationCheck": check, **resume_provenance(state, time.time())}
             engine.new_run()
-            status = run_one(config, participant=participant, session=session, group=group,
-                             data_dir=data_root, simulate=split_spec(args.simulate, config.task),
-                             seed=plans[config.task][0], engine=engine, log=log,
-                             extra_provenance=extra, run_number=(state.run or 0) + 1)
+            request = RunRequest(participant, session, data_root, group=group,
+                                 seed=seeds[config.label], run_number=(state.run or 0) + 1,
+                                 extra_provenance=extra)
+            status = run_one(config, engine, request, responder=responders.get(config.label),
+                             log=log).status
             if status != "completed":
                 update_session(data_root, participant, session, status=status,
                                tasks_completed=",".join(done))
-                log(f"[icb] session stopped in task {config.task} ({status}); run the same "
+                log(f"[icb] session stopped in task {config.label} ({status}); run the same "
                     "command again to resume (completed tasks are skipped)")
                 return 0 if status == "aborted" else 1
-            done.append(config.task)
+            done.append(config.label)
             ran_here += 1
             update_session(data_root, participant, session, tasks_completed=",".join(done))
         update_session(data_root, participant, session, status="completed")
-        engine.show_message(ALL_DONE, planned=PlannedResponse("space", 400) if simulated else None,
-                            allow_abort=False)
+        engine.show_message(ALL_DONE, planned=PlannedResponse("space", 400) if simulated
+                            else None, allow_abort=False)
         log(f"[icb] session complete: participant {participant}, session {session}; data in "
             f"{data_root}")
         return 0
@@ -280,8 +295,13 @@ def run_battery(args) -> int:
         log("[icb] session aborted by the experimenter between tasks; run the same command "
             "again to resume")
         return 0
-    finally:
-        engine.close()
+
+
+def summary_screen(battery, participant, session, group, assignment, ordered, states, todo,
+                   data_root, check, rerun, chord) -> str:
+    return (confirmation_text(participant, session, group, assignment, ordered, states, todo,
+                              data_root, check, rerun)
+            + f"\n\nAbort during the session: {chord}\n\nRETURN = start      ESCAPE = cancel")
 
 
 def confirmation_text(participant, session, group, assignment, ordered, states: dict,
@@ -292,9 +312,9 @@ def confirmation_text(participant, session, group, assignment, ordered, states: 
              f"stimulus set {assignment['stimulus_set']}; task order "
              + (f"Latin square row {row}" if row is not None else "fixed")]
     for i, config in enumerate(ordered, start=1):
-        state: TaskState = states[config.task]
+        state: TaskState = states[config.label]
         what = "runs again (--rerun)" if rerun and state.done else state.describe()
-        lines.append(f"  {i}. {config.task}: {what}")
+        lines.append(f"  {i}. {config.label}: {what}")
     lines.append(f"data: {data_root}")
     lines.append("station check: " + (f"{check['File']} ({check.get('Verdict')})" if check
                                       else "none in the data folder (run: icb check)"))

@@ -5,8 +5,13 @@ A config file is a mapping with these top-level keys:
 ``include``
     a file name or a list of them, relative to this file; their keys are merged
     first, in order, and this file's keys override them key by key.
-``task``
-    the task's name (``dotprobe``, ...).
+``paradigm``
+    the paradigm: a folder under ``tasks/paradigms/`` (``dotprobe``, ``rating``, ...).
+    ``task`` is accepted as its older name.
+``label``
+    the BIDS task label of this configured use (letters and digits; default: the
+    paradigm's name). ``paradigm: dotprobe`` with ``label: opioiddotprobe`` is a second
+    dot-probe that sits beside the infant one in a battery and is scored as a dot-probe.
 ``station``
     testing-station settings shared by every task (monitor, keyboard, data folder).
 ``params``
@@ -21,28 +26,22 @@ is allowed.
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
+from icb.bids import check_label
+from icb.errors import BadInput, ConfigError
 from icb.params import Param, check_mapping, did_you_mean
-from icb.errors import ConfigError
-from tasks.session import BATTERY_REFERENCE  # noqa: F401  (appended to the reference)
+from tasks.core.paradigm import load as load_paradigm
+from tasks.core.paradigm import names as paradigm_names
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
-TOP_LEVEL_KEYS = ("include", "task", "station", "params", "battery", "description")
-
-# name -> module declaring PARAMS and the task functions
-TASK_MODULES = {
-    "dotprobe": "tasks.paradigms.dotprobe.task",
-    "rating": "tasks.paradigms.rating.task",
-    "keypress": "tasks.paradigms.keypress.task",
-    "cryrating": "tasks.paradigms.cryrating.task",
-}
+TOP_LEVEL_KEYS = ("include", "paradigm", "label", "task", "station", "params", "battery",
+                  "description")
 
 STATION_PARAMS: tuple[Param, ...] = (
     Param("data_dir", "path", "../data", "Folder the data are written to (the BIDS data root); "
@@ -92,13 +91,15 @@ class TaskConfig:
     """A checked, resolved task config."""
 
     path: Path
-    task: str
+    paradigm: str
+    label: str
     station: dict
     params: dict
     files: tuple[Path, ...] = field(default_factory=tuple)
 
     def resolved(self) -> dict:
-        return {"task": self.task, "station": self.station, "params": self.params}
+        return {"paradigm": self.paradigm, "label": self.label, "station": self.station,
+                "params": self.params}
 
     @property
     def sha256(self) -> str:
@@ -112,10 +113,6 @@ class TaskConfig:
     @property
     def manifest_path(self) -> Path:
         return Path(self.station["stimulus_manifest"])
-
-
-def task_module(name: str):
-    return importlib.import_module(TASK_MODULES[name])
 
 
 def _display(path: Path) -> str:
@@ -218,23 +215,45 @@ def load_merged(path: Path) -> tuple[_Merged, list[str]]:
     return merged, problems
 
 
-def check_task_sections(merged: _Merged, path: Path, problems: list[str]) -> TaskConfig | None:
-    """Check ``task``, ``station`` and ``params`` of a merged task config."""
+def _paradigm_and_label(merged: _Merged, path: Path, problems: list[str]):
+    """The ``paradigm`` (or its older name ``task``) and the ``label`` of a merged config."""
     top = merged.top
     shown = _display(Path(path))
-    task = top.get("task")
-    if task is None:
-        problems.append(f"{shown}: task: missing; allowed: one of {', '.join(TASK_MODULES)}")
+    if "paradigm" in top and "task" in top:
+        problems.append(f"{shown}: task: set together with paradigm; allowed: paradigm "
+                        "alone (task is its older name)")
+    key = "paradigm" if "paradigm" in top or "task" not in top else "task"
+    name = top.get(key)
+    known = paradigm_names()
+    if name is None:
+        problems.append(f"{shown}: paradigm: missing; allowed: one of {', '.join(known)}")
+        return None, None
+    where = _display(merged.origin.get((key,), Path(path)))
+    if not isinstance(name, str) or name not in known:
+        problems.append(f"{where}: {key}: unknown paradigm {name!r}"
+                        f"{did_you_mean(str(name), known)}; allowed: one of {', '.join(known)}")
+        return None, None
+    label = top.get("label", name)
+    try:
+        label = check_label("task", label, option="label")
+    except BadInput as exc:
+        where = _display(merged.origin.get(("label",), Path(path)))
+        problems.append(f"{where}: {exc}")
+        return name, None
+    return name, label
+
+
+def check_task_sections(merged: _Merged, path: Path, problems: list[str]) -> TaskConfig | None:
+    """Check ``paradigm``, ``label``, ``station`` and ``params`` of a merged task config."""
+    top = merged.top
+    shown = _display(Path(path))
+    name, label = _paradigm_and_label(merged, path, problems)
+    if name is None:
         return None
-    if task not in TASK_MODULES:
-        where = _display(merged.origin.get(("task",), Path(path)))
-        problems.append(f"{where}: task: unknown task {task!r}{did_you_mean(str(task), list(TASK_MODULES))}; "
-                        f"allowed: one of {', '.join(TASK_MODULES)}")
-        return None
-    module = task_module(task)
+    paradigm = load_paradigm(name)
     station, station_problems = check_mapping(top.get("station", {}) or {}, STATION_PARAMS,
                                               where="station")
-    params, param_problems = check_mapping(top.get("params", {}) or {}, module.PARAMS,
+    params, param_problems = check_mapping(top.get("params", {}) or {}, paradigm.params,
                                            where="params")
     for problem in station_problems + param_problems:
         section, _, rest = problem.partition(".")
@@ -242,9 +261,11 @@ def check_task_sections(merged: _Merged, path: Path, problems: list[str]) -> Tas
         origin = merged.origin.get((section, key), Path(path))
         problems.append(f"{_display(origin)}: {problem}")
     station = _resolve_station_defaults(station)
-    config = TaskConfig(Path(path), task, station, params, tuple(merged.files))
+    if label is None:
+        return None
+    config = TaskConfig(Path(path), name, label, station, params, tuple(merged.files))
     if not station_problems and not param_problems:
-        for problem in module.check_config(config):
+        for problem in paradigm.check(config):
             problems.append(f"{shown}: {problem}")
     return config
 

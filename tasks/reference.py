@@ -6,11 +6,12 @@ file is what this makes, so every declared parameter is documented.
 
 from __future__ import annotations
 
-import importlib
 import sys
 
-from tasks.config import REPO_ROOT, STATION_PARAMS, TASK_MODULES, TOP_LEVEL_KEYS
 from icb.params import reference_markdown
+from tasks.config import REPO_ROOT, STATION_PARAMS, TOP_LEVEL_KEYS
+from tasks.core import paradigm as paradigms
+from tasks.session import BATTERY_REFERENCE
 
 OUT = REPO_ROOT / "docs" / "config-reference.md"
 
@@ -34,29 +35,28 @@ when you report a study.
 """
 
 
-def available_tasks() -> list[tuple[str, object]]:
-    found = []
-    for name, module_name in TASK_MODULES.items():
-        try:
-            found.append((name, importlib.import_module(module_name)))
-        except ModuleNotFoundError:
-            continue
-    return found
+PARADIGM_NOTE = """
+A task config names its `paradigm` (a folder under `tasks/paradigms/`) and optionally a
+`label` (letters and digits; the BIDS `task-<label>` of its files; default: the paradigm's
+name). A battery may hold one paradigm under several labels, e.g. `paradigm: dotprobe` with
+`label: opioiddotprobe` beside the infant dot-probe. `task` is accepted as the older name
+of `paradigm`.
+"""
 
 
 def build() -> str:
     parts = [HEADER.format(keys=", ".join(f"`{k}`" for k in TOP_LEVEL_KEYS)),
-             reference_markdown("station keys", STATION_PARAMS)]
-    for name, module in available_tasks():
-        parts.append(f"\n## `params` of task `{name}`\n\n")
-        parts.append(reference_markdown(f"{name} parameters", module.PARAMS))
-        effects = getattr(module, "EFFECTS", None)
-        if effects:
+             reference_markdown("station keys", STATION_PARAMS), PARADIGM_NOTE]
+    for name in paradigms.names():
+        paradigm = paradigms.load(name)
+        parts.append(f"\n## `params` of paradigm `{name}`\n\n")
+        if paradigm.description:
+            parts.append(f"{paradigm.description[0].upper()}{paradigm.description[1:]}.\n\n")
+        parts.append(reference_markdown(f"{name} parameters", paradigm.params))
+        if paradigm.effects:
             parts.append(f"\nPlanted effects for `icb simulate --effect NAME=VALUE` ({name}):\n\n")
-            parts += [f"- `{k}` (default {d}): {doc}\n" for k, (d, doc) in effects.items()]
-    extra = getattr(importlib.import_module("tasks.config"), "BATTERY_REFERENCE", None)
-    if extra:
-        parts.append("\n" + extra)
+            parts += [f"- `{e.name}` (default {e.default}): {e.doc}\n" for e in paradigm.effects]
+    parts.append("\n" + BATTERY_REFERENCE)
     return "".join(parts)
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from icb import bids
 from tasks.core import dataset_files
+from icb.errors import BadInput
 from icb.params import Param, reference_markdown
 
 BATTERY_PARAMS: tuple[Param, ...] = (
@@ -233,3 +234,28 @@ def known_group(data_root: Path, participant: str) -> str:
             if row.get("participant_id") == f"sub-{participant}":
                 return row.get("group") or "n/a"
     return "n/a"
+
+
+def resolve_labels(args, *, sessions, default_session: str | None = None,
+                   header: str = "") -> tuple[str, str, str] | None:
+    """Participant, session and group: from the command line, else from the experimenter
+    dialog (None when it is cancelled). With no one to ask (CI, no display): exit 2."""
+    if args.participant is not None and args.session is not None:
+        return (bids.check_label("participant", args.participant, option="--participant"),
+                bids.check_label("session", args.session, option="--session"),
+                bids.check_group(args.group))
+    if env_flag("CI") or not display_answers():
+        missing = [o for o, v in (("--participant", args.participant),
+                                  ("--session", args.session)) if v is None]
+        raise BadInput(f"{' and '.join(missing)} missing, and there is no one to ask: "
+                       + ("CI is set" if env_flag("CI") else "no X display answers")
+                       + "; give them on the command line, e.g. --participant 07 "
+                       "--session pre")
+    from tasks.core.psychopy_engine.dialog import ask_session_labels
+    labels = ask_session_labels(sessions=list(sessions), groups=list(bids.GROUPS),
+                                check_label=bids.check_label,
+                                default_session=args.session or default_session, header=header)
+    if labels is None:
+        return None
+    participant, session, group = labels
+    return participant, bids.check_label("session", session, option="session"), group

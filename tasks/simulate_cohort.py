@@ -1,7 +1,8 @@
 """``icb simulate``: a whole simulated cohort, pre and post, in data-only mode.
 
-The same trial lists (``plan``), the same trial loop (``run``) and the same
-writer as ``icb run``; the data-only engine replaces the window.  Every file is
+The same runner as ``icb run`` (``tasks.core.runner.run_one``: plan, preload, writer,
+the one trial loop); the data-only engine replaces the window.  A battery config is
+simulated with its station keys, as ``icb run`` would run it.  Every file is
 marked simulated in its sidecar (``Provenance.Simulated`` holds the planted
 parameters), so the analysis never mixes it with real data unless asked.
 """
@@ -9,14 +10,19 @@ parameters), so the analysis never mixes it with real data unless asked.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
+
+import math
 
 import numpy as np
 
-from tasks.config import load_task_config, task_module
-from tasks.core.data_engine import DataEngine
+from icb import bids
 from icb.errors import BadInput
+from tasks.config import load_merged, load_task_config
+from tasks.core.data_engine import DataEngine
+from tasks.core.paradigm import Person, effect_defaults
+from tasks.core.paradigm import load as load_paradigm
+from tasks.core.runner import RunRequest, run_one
 
 
 def register(subparsers) -> None:
@@ -36,53 +42,76 @@ def register(subparsers) -> None:
     parser.set_defaults(func=main)
 
 
-def parse_effects(items: list[str], modules: list) -> dict:
-    declared = {}
-    for module in modules:
-        declared.update(getattr(module, "EFFECTS", {}))
-    effects = {name: default for name, (default, _) in declared.items()}
+def parse_effects(items: list[str], paradigms: list) -> dict:
+    """``NAME=VALUE`` items against every effect the paradigms declare (finite numbers)."""
+    declared = {e.name: e for p in paradigms for e in p.effects}
+    effects = {name: e.default for name, e in declared.items()}
     for item in items:
         name, sep, value = item.partition("=")
-        if not sep or name not in declared:
-            allowed = ", ".join(f"{k} ({doc}; default {d})" for k, (d, doc) in declared.items())
-            raise BadInput(f"--effect: unknown effect {item!r}; allowed: {allowed}")
+        if not sep:
+            raise BadInput(f"--effect: item {item!r} has no '='; allowed: NAME=VALUE, e.g. "
+                           f"{next(iter(declared), 'bias_ms')}=30")
+        if name not in declared:
+            allowed = ", ".join(f"{k} ({e.doc}; default {e.default})"
+                                for k, e in declared.items())
+            raise BadInput(f"--effect: unknown effect {name!r}; allowed: {allowed}")
         try:
-            effects[name] = float(value)
+            number = float(value)
         except ValueError:
             raise BadInput(f"--effect {name}: bad value {value!r}; allowed: a number") from None
+        if not math.isfinite(number):
+            raise BadInput(f"--effect {name}: bad value {value!r}; allowed: a finite number")
+        effects[name] = number
     return effects
 
 
+def cohort_configs(path: Path) -> list:
+    """The checked task configs of a task or battery config (a battery's station keys on
+    top, as ``icb run`` applies them)."""
+    merged, problems = load_merged(path)
+    if not problems and "battery" in merged.top:
+        from tasks.battery import load_battery, load_task_configs
+        return load_task_configs(load_battery(path))
+    return [load_task_config(path)]
+
+
+def _labels(text: str, option: str, check) -> list[str]:
+    values = [check(v.strip()) for v in text.split(",") if v.strip()]
+    if not values:
+        raise BadInput(f"{option}: bad value {text!r}; allowed: a comma-separated list of at "
+                       "least one label")
+    return values
+
+
 def main(args: argparse.Namespace) -> int:
-    from icb import bids
-    from tasks.validate import task_configs_of
     if args.participants < 1:
         raise BadInput(f"--participants: bad value {args.participants}; allowed: at least 1")
-    groups = [bids.check_group(g.strip()) for g in args.groups.split(",") if g.strip()]
-    sessions = [bids.check_label("session", s.strip(), option="--sessions")
-                for s in args.sessions.split(",") if s.strip()]
-    configs = [load_task_config(p) for p in task_configs_of(args.config)]
-    modules = [task_module(c.task) for c in configs]
-    effects = parse_effects(args.effect, modules)
+    for option, value in (("--seed", args.seed), ("--first", args.first)):
+        if value < 0:
+            raise BadInput(f"{option}: bad value {value}; allowed: 0 or more")
+    groups = _labels(args.groups, "--groups", bids.check_group)
+    sessions = _labels(args.sessions, "--sessions",
+                       lambda s: bids.check_label("session", s, option="--sessions"))
+    configs = cohort_configs(args.config)
+    paradigms = [load_paradigm(c.paradigm) for c in configs]
+    effects = parse_effects(args.effect, paradigms)
     data_root = Path(args.data_dir)
     n_written = 0
     for i in range(args.participants):
         number = args.first + i
         participant = f"{number:03d}"
         group = groups[i % len(groups)]
-        for config, module in zip(configs, modules):
-            person_rng = np.random.default_rng([args.seed, number, _task_code(config.task)])
+        for config, paradigm in zip(configs, paradigms):
+            person_rng = np.random.default_rng([args.seed, number, _task_code(config.label)])
             person_state = person_rng.bit_generator.state
             for session in sessions:
                 person_rng.bit_generator.state = person_state  # same person in every session
                 session_rng = np.random.default_rng(
-                    [args.seed, number, _task_code(config.task), _task_code(session)])
-                responder = module.cohort_responder(effects, group=group, session=session,
-                                                    person_rng=person_rng,
-                                                    session_rng=session_rng)
-                simulate_run(config, module, data_root, participant=participant,
-                             session=session, group=group, responder=responder,
-                             sim_rng=session_rng,
+                    [args.seed, number, _task_code(config.label), _task_code(session)])
+                person = Person(group, session, person_rng, session_rng)
+                responder = paradigm.cohort_responder(effects, person, config)
+                simulate_run(config, data_root, participant=participant, session=session,
+                             group=group, responder=responder,
                              extra={"CohortSeed": args.seed, "PlantedEffects": effects})
                 n_written += 1
     print(f"simulated {args.participants} participants x {len(sessions)} sessions x "
@@ -94,25 +123,18 @@ def _task_code(text: str) -> int:
     return int.from_bytes(text.encode("utf-8")[:8].ljust(8, b"\0"), "big") % (2**31)
 
 
-def simulate_run(config, module, data_root: Path, *, participant: str, session: str,
-                 group: str, responder, sim_rng, extra: dict | None = None,
-                 seed: int | None = None) -> Path:
-    """One data-only run through the task's own loop and the project's writer."""
-    from tasks.core.writer import EventsWriter
-    from tasks.run import provenance_for
-    the_plan = module.plan(config, participant, session, seed)
-    engine = DataEngine(config.station["expected_refresh_hz"])
+def simulate_run(config, data_root: Path, *, participant: str, session: str, group: str,
+                 responder, extra: dict | None = None, seed: int | None = None,
+                 engine: DataEngine | None = None) -> Path:
+    """One data-only run of a simulated participant through the one runner; the events
+    file written."""
+    engine = engine or DataEngine(config.station["expected_refresh_hz"])
     engine.open()
-    simulated = {**responder.describe(), **(extra or {}), "Group": group}
-    prov = provenance_for(config, the_plan, participant=participant, session=session,
-                          simulated=simulated, engine=engine)
-    writer = EventsWriter.create(data_root, participant=participant, session=session,
-                                 task=config.task, provenance=prov, group=group,
-                                 simulated=True)
+    request = RunRequest(participant, session, Path(data_root), group=group, seed=seed)
     try:
-        module.run(config, the_plan, engine, writer, responder=responder, sim_rng=sim_rng,
-                   log=lambda msg: print(msg, file=sys.stderr))
-        writer.finish("completed")
+        outcome = run_one(config, engine, request, responder=responder,
+                          simulated_info={**(extra or {}), "Group": group},
+                          log=lambda msg: None)
     finally:
-        writer.close()
-    return writer.tsv_path
+        engine.close()
+    return outcome.tsv_path

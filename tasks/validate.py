@@ -6,8 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from tasks.config import load_merged, load_task_config, task_module
 from icb.errors import BadInput, ConfigError
+from tasks.config import load_merged, load_task_config
+from tasks.core.paradigm import load as load_paradigm
 
 
 def register(subparsers) -> None:
@@ -43,6 +44,15 @@ def main(args: argparse.Namespace) -> int:
         except BadInput as exc:
             problems += exc.problems
             continue
+        merged, _ = load_merged(path)
+        if "battery" in merged.top:
+            # the battery's station keys on top, labels unique: as icb run would run it
+            from tasks.battery import load_battery, load_task_configs
+            try:
+                checked += load_task_configs(load_battery(path))
+            except BadInput as exc:
+                problems += exc.problems
+            continue
         for task_path in paths:
             try:
                 config = load_task_config(task_path)
@@ -53,7 +63,9 @@ def main(args: argparse.Namespace) -> int:
     if problems:
         raise ConfigError(f"{len(problems)} problem(s) found", problems)
     for config in checked:
-        print(f"ok: {config.path} (task {config.task})")
+        what = config.paradigm if config.label == config.paradigm else \
+            f"{config.paradigm}, label {config.label}"
+        print(f"ok: {config.path} (paradigm {what})")
         if args.plan:
             print_plan(config, args.participant, args.session, args.seed)
     return 0
@@ -63,11 +75,11 @@ def print_plan(config, participant: str, session: str, seed: int | None) -> None
     from icb import bids
     participant = bids.check_label("participant", participant, option="--participant")
     session = bids.check_label("session", session, option="--session")
-    module = task_module(config.task)
-    the_plan = module.plan(config, participant, session, seed)
-    rows = module.plan_rows(the_plan)
-    print(f"# {config.task}: participant {participant}, session {session}, seed "
-          f"{the_plan['seed']}, stimulus set {the_plan.get('stimulus_set')}, "
+    paradigm = load_paradigm(config.paradigm)
+    the_plan = paradigm.plan(config, participant, session, seed)
+    rows = paradigm.plan_rows(the_plan)
+    print(f"# {config.label} (paradigm {config.paradigm}): participant {participant}, session "
+          f"{session}, seed {the_plan.seed}, stimulus set {the_plan.stimulus_set}, "
           f"{len(rows)} trials")
     if rows:
         header = list(rows[0])

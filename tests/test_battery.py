@@ -82,7 +82,7 @@ def test_other_battery_mistakes(tmp_path):
     path = battery(tmp_path, "battery: [dotprobe.yaml, dp2.yaml]\n")
     assert len(battery_task_paths(path)) == 2
     out = icb("run", path, "--participant", "01", "--session", "pre")
-    assert out.returncode == 2 and "task 'dotprobe' twice" in out.stderr, out.stderr
+    assert out.returncode == 2 and "label 'dotprobe' twice" in out.stderr, out.stderr
 
 
 def test_bad_task_config_inside_battery_is_named(tmp_path):

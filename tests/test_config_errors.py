@@ -53,14 +53,21 @@ params:
 
 
 def test_unknown_top_level_key_and_task(tmp_path):
-    cfg = write(tmp_path, "c.yaml", "tsk: dotprobe\nparms: {}\n")
+    cfg = write(tmp_path, "c.yaml", "paradgm: dotprobe\nparms: {}\n")
     probs = problems_of(cfg)
-    assert any("unknown top-level key 'tsk' (did you mean 'task'?)" in p for p in probs)
+    assert any("unknown top-level key 'paradgm' (did you mean 'paradigm'?)" in p for p in probs)
     assert any("unknown top-level key 'parms' (did you mean 'params'?)" in p for p in probs)
-    assert any("task: missing; allowed: one of dotprobe" in p for p in probs)
-    cfg2 = write(tmp_path, "d.yaml", "task: dotprobes\n")
-    assert any("unknown task 'dotprobes' (did you mean 'dotprobe'?)" in p
+    assert any("paradigm: missing; allowed: one of cryrating, dotprobe" in p for p in probs)
+    cfg2 = write(tmp_path, "d.yaml", "paradigm: dotprobes\n")
+    assert any("unknown paradigm 'dotprobes' (did you mean 'dotprobe'?)" in p
                for p in problems_of(cfg2))
+    # `task:` is the older name of `paradigm:`; both at once is a mistake; labels are BIDS
+    assert any("unknown paradigm 'dotprobes'" in p
+               for p in problems_of(write(tmp_path, "e.yaml", "task: dotprobes\n")))
+    both = problems_of(write(tmp_path, "f.yaml", "task: dotprobe\nparadigm: dotprobe\n"))
+    assert any("task: set together with paradigm" in p for p in both), both
+    bad_label = problems_of(write(tmp_path, "g.yaml", "paradigm: dotprobe\nlabel: opioid_dp\n"))
+    assert any("label: bad task label 'opioid_dp'" in p for p in bad_label), bad_label
 
 
 def test_wrong_types_and_lists(tmp_path):

@@ -12,8 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tasks.config import load_task_config
-from tasks.core.columns import column_names
-from tasks.paradigms.cryrating import task as cry
+from tasks.core.paradigm import load as load_paradigm
+from tasks.core.scales import PerScaleResponder, scales_of
+from tasks.paradigms.cryrating import paradigm as cry
 from tasks.paradigms.cryrating.simulate import CryResponder
 from icb.errors import ConfigError
 
@@ -26,20 +27,20 @@ CONFIG = REPO / "configs" / "cryrating.yaml"
 def test_plan_at_real_size(seed):
     config = load_task_config(CONFIG)
     a = cry.plan(config, "07", "pre", seed=seed)
-    assert a["trials"] == cry.plan(config, "07", "pre", seed=seed)["trials"]
-    test = [t for t in a["trials"] if t.phase == "test"]
+    assert a.trials == cry.plan(config, "07", "pre", seed=seed).trials
+    test = [t for t in a.trials if t.phase == "test"]
     assert len(test) == 6 * 4
     assert Counter(t.stim.cell for t in test) == {c: 4 for c in config.params["categories"]}
     for cell in config.params["categories"]:
         assert Counter(t.block for t in test if t.stim.cell == cell) == {1: 2, 2: 2}
-    assert all(t.stim.duration_s and t.stim.duration_s > 0.5 for t in a["trials"])
+    assert all(t.stim.duration_s and t.stim.duration_s > 0.5 for t in a.trials)
     assert all(t.scales == ("urgent", "aversive", "distressed", "respond") for t in test)
 
 
 def test_pre_and_post_use_different_sets():
     config = load_task_config(CONFIG)
     pre, post = cry.plan(config, "07", "pre"), cry.plan(config, "07", "post")
-    assert {pre["stimulus_set"], post["stimulus_set"]} == {"A", "B"}
+    assert {pre.stimulus_set, post.stimulus_set} == {"A", "B"}
 
 
 def problems_of(path):
@@ -68,13 +69,13 @@ def test_data_only_run(tmp_path):
     from tasks.simulate_cohort import simulate_run
     config = load_task_config(CONFIG)
     responder = CryResponder(noise_sd=0.0)
-    tsv = simulate_run(config, cry, tmp_path, participant="01", session="pre", group="n/a",
-                       responder=responder, sim_rng=np.random.default_rng(2))
+    tsv = simulate_run(config, tmp_path, participant="01", session="pre", group="n/a",
+                       responder=PerScaleResponder(responder, scales_of(config.params)))
     with open(tsv, newline="") as fh:
         rows = list(csv.DictReader(fh, delimiter="\t"))
     the_plan = cry.plan(config, "01", "pre")
-    assert list(rows[0]) == column_names("cryrating")
-    assert len(rows) == sum(len(t.scales) for t in the_plan["trials"])
+    assert list(rows[0]) == load_paradigm("cryrating").column_names()
+    assert len(rows) == sum(len(t.scales) for t in the_plan.trials)
     assert all(r["audio_onset_requested_s"] == r["audio_onset_reported_s"] for r in rows)
     assert all(float(r["audio_onset_error_ms"]) == 0 for r in rows)
     test = [r for r in rows if r["phase"] == "test" and r["scale"] == "aversive"]

@@ -35,11 +35,10 @@ def test_validation_simulation_and_analysis_run_without_psychopy():
     code = (
         "import sys\n"
         "import icb.cli, tasks.config, tasks.validate, tasks.simulate_cohort, tasks.run\n"
-        "import tasks.paradigms.dotprobe.task, tasks.core.writer, tasks.stimulus_factory.manifest\n"
+        "import tasks.core.writer, tasks.stimulus_factory.manifest, tasks.battery\n"
         "import analysis.cli, analysis.score, analysis.report\n"
-        "from tasks.config import TASK_MODULES\n"
-        "import importlib\n"
-        "[importlib.import_module(m) for m in TASK_MODULES.values()]\n"
+        "from tasks.core import paradigm\n"
+        "[paradigm.load(n) for n in paradigm.names()]\n"
         "bad = [m for m in sys.modules if m.split('.')[0] in ('psychopy', 'psychtoolbox', 'pyglet')]\n"
         "print(bad)\n"
         "sys.exit(1 if bad else 0)\n")

@@ -11,10 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tasks.config import load_task_config
-from tasks.core.columns import column_names
+from tasks.core.paradigm import load as load_paradigm
+from tasks.paradigms.keypress.paradigm import PlannedPresses
 from icb.params import check_mapping
 from icb.errors import ConfigError
-from tasks.paradigms.keypress import task as keypress
+from tasks.paradigms.keypress import paradigm as keypress
 from tasks.paradigms.keypress.design import (PressRule, apply_presses, build_design, format_log,
                                    parse_log, response_class, rule_for)
 from tasks.paradigms.keypress.params import PARAMS
@@ -131,7 +132,7 @@ def test_configs_validate_and_breiter_preset():
     breiter = load_task_config(REPO / "configs" / "keypress_breiter.yaml")
     assert breiter.params["default_ms"] == 8000
     assert rule_for(breiter.params).max_ms == 16000
-    assert load_task_config(REPO / "configs" / "demo" / "keypress.yaml").task == "keypress"
+    assert load_task_config(REPO / "configs" / "demo" / "keypress.yaml").paradigm == "keypress"
 
 
 def test_config_errors(tmp_path):
@@ -149,13 +150,12 @@ def test_config_errors(tmp_path):
 def test_data_only_run_matches_rule(tmp_path):
     from tasks.simulate_cohort import simulate_run
     config = load_task_config(CONFIG)
-    tsv = simulate_run(config, keypress, tmp_path, participant="01", session="pre",
-                       group="n/a", responder=KeypressResponder(p_repeat=0.2),
-                       sim_rng=np.random.default_rng(5))
+    tsv = simulate_run(config, tmp_path, participant="01", session="pre",
+                       group="n/a", responder=PlannedPresses(KeypressResponder(p_repeat=0.2), dict(config.params)))
     with open(tsv, newline="") as fh:
         rows = list(csv.DictReader(fh, delimiter="\t"))
-    assert list(rows[0]) == column_names("keypress")
-    assert len(rows) == len(keypress.plan(config, "01", "pre")["trials"])
+    assert list(rows[0]) == load_paradigm("keypress").column_names()
+    assert len(rows) == len(keypress.plan(config, "01", "pre").trials)
     frame = 1000.0 / config.station["expected_refresh_hz"]
     classes = Counter(r["response_class"] for r in rows)
     assert classes["increase"] > 0

@@ -12,10 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tasks.config import load_task_config
-from tasks.core.columns import column_names
+from tasks.core.paradigm import load as load_paradigm
+from tasks.core.scales import PerScaleResponder, scales_of
 from icb.params import check_mapping
 from icb.errors import ConfigError
-from tasks.paradigms.rating import task as rating
+from tasks.paradigms.rating import paradigm as rating
 from tasks.paradigms.rating.design import build_design
 from tasks.paradigms.rating.params import PARAMS
 from tasks.core.scales import (CATALOGUE, build_scales, key_schedule, keys_to_reach, move,
@@ -117,7 +118,7 @@ def problems_of(path):
 
 def test_configs_validate():
     for path in (CONFIG, REPO / "configs" / "demo" / "rating.yaml"):
-        assert load_task_config(path).task == "rating"
+        assert load_task_config(path).paradigm == "rating"
 
 
 def test_unknown_scale_bad_category_and_type_errors(tmp_path):
@@ -161,15 +162,15 @@ def test_data_only_run_rows_and_planted_means(tmp_path):
     from tasks.simulate_cohort import simulate_run
     config = load_task_config(CONFIG)
     responder = RatingResponder(noise_sd=0.0, p_miss=0.1)
-    tsv = simulate_run(config, rating, tmp_path, participant="01", session="pre", group="n/a",
-                       responder=responder, sim_rng=np.random.default_rng(3))
+    tsv = simulate_run(config, tmp_path, participant="01", session="pre", group="n/a",
+                       responder=PerScaleResponder(responder, scales_of(config.params)))
     rows = read_rows(tsv)
     the_plan = rating.plan(config, "01", "pre")
-    assert list(rows[0]) == column_names("rating")
-    assert len(rows) == sum(len(t.scales) for t in the_plan["trials"])
+    assert list(rows[0]) == load_paradigm("rating").column_names()
+    assert len(rows) == sum(len(t.scales) for t in the_plan.trials)
     assert [int(r["trial_index"]) for r in rows] == list(range(1, len(rows) + 1))
     scales = {s.name: s for s in build_scales(config.params["scales"], "likert")}
-    by_id = {t.stim.stim_id: t.stim for t in the_plan["trials"]}
+    by_id = {t.stim.stim_id: t.stim for t in the_plan.trials}
     missed = [r for r in rows if r["rating"] == "n/a"]
     assert missed and all(r["rating_rt_ms"] == "n/a" for r in missed)
     for r in rows:

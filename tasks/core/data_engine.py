@@ -1,8 +1,11 @@
-"""The data-only engine: the same calls as the PsychoPy engine, no window.
+"""The data-only engine: the engine protocol (``tasks.core.engine``) with no window.
 
-Used by ``icb simulate`` (whole cohorts, no display): time advances by whole
-frames at a nominal refresh rate, and the simulated participant's planned
-response is taken as it is.  Nothing here imports PsychoPy.
+Used by ``icb simulate`` (whole cohorts, no display) and by the tests of battery, resume
+and abort logic: time advances by whole frames at a nominal refresh rate, and the
+simulated participant's planned response is taken as it is.  The experimenter's abort
+can be scripted (``aborts``): at the n-th presentation call the abort key is "pressed"
+and the confirmation answered as scripted.  Every message shown is kept in ``shown``.
+Nothing here imports PsychoPy.
 """
 
 from __future__ import annotations
@@ -10,7 +13,22 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from tasks.core.screens import PlannedResponse, ResponseSpec, Screen, SequenceResult
+from dataclasses import dataclass
+
+from icb.errors import Aborted, AbortRequested
+from tasks.core.engine import CONTINUE_PROMPT
+from tasks.core.results import PressResult, RatingResult, SequenceResult, SoundResult
+from tasks.core.screens import PlannedResponse, ResponseSpec, Screen
+
+
+@dataclass(frozen=True)
+class ScriptedAbort:
+    """The experimenter presses the abort key during presentation call ``at_call``
+    (1 = the first ``show_message``/``pause_screen``/``run_sequence``/``rate``/
+    ``present_adjustable``/``play_sound`` call) and answers the confirmation ``confirm``."""
+
+    at_call: int
+    confirm: bool = True
 
 
 class DataEngine:
@@ -18,12 +36,37 @@ class DataEngine:
 
     kind = "data-only"
 
-    def __init__(self, refresh_hz: float = 60.0):
+    def __init__(self, refresh_hz: float = 60.0, *, aborts: tuple[ScriptedAbort, ...] = ()):
         self.refresh_hz = float(refresh_hz)
         self.frame_ms = 1000.0 / self.refresh_hz
         self.keyboard_backend = "none (data-only simulation)"
         self.audio_backend = "none (data-only simulation)"
         self.now_s = 0.0
+        self.calls = 0
+        self.aborts = {a.at_call: a for a in aborts}
+        self.shown: list[str] = []  # every message text, in order
+        self._answer: bool | None = None
+
+    def _call(self) -> ScriptedAbort | None:
+        """Count one presentation call; the abort scripted for it, if any."""
+        self.calls += 1
+        return self.aborts.get(self.calls)
+
+    def _advance_ms(self, ms: float) -> None:
+        self.now_s += self.frames_for(ms) * self.frame_ms / 1000.0
+
+    def _trial_call(self) -> None:
+        abort = self._call()
+        if abort is not None:
+            self._advance_ms(300.0)
+            self._answer = abort.confirm
+            raise AbortRequested()
+
+    def new_run(self) -> None:
+        self.now_s = 0.0
+
+    def abort_chord_text(self) -> str:
+        return "(scripted abort)"
 
     def info(self) -> dict:
         return {"Engine": self.kind, "MeasuredRefreshHz": self.refresh_hz,
@@ -47,14 +90,27 @@ class DataEngine:
     def frames_for(self, duration_ms: float) -> int:
         return max(1, int(round(duration_ms / self.frame_ms)))
 
-    def show_message(self, text: str, *, keys: tuple[str, ...] = ("space",),
-                     min_s: float = 0.0, planned: PlannedResponse | None = None) -> str | None:
+    def show_message(self, text: str, *, keys: tuple[str, ...] = ("space",), min_s: float = 0.0,
+                     planned: PlannedResponse | None = None, allow_abort: bool = True) -> str:
+        abort = self._call()
+        self.shown.append(text)
+        if abort is not None and allow_abort:
+            self._answer = abort.confirm
+            if self.confirm_abort():
+                raise Aborted("aborted by the experimenter")
         wait_ms = max(min_s * 1000.0, (planned.rt_ms or 0.0) if planned else 500.0)
-        self.now_s += self.frames_for(wait_ms) * self.frame_ms / 1000.0
-        return planned.key if planned else keys[0]
+        self._advance_ms(wait_ms)
+        key = planned.key if planned and planned.key in keys else keys[0]
+        return key
+
+    def pause_screen(self, text: str, *, min_s: float = 0.0, prompt: str = CONTINUE_PROMPT,
+                     planned: PlannedResponse | None = None) -> str:
+        self._advance_ms(min_s * 1000.0)
+        return self.show_message(f"{text}\n\n{prompt}", planned=planned)
 
     def run_sequence(self, screens: list[Screen], response: ResponseSpec | None = None,
                      planned: PlannedResponse | None = None) -> SequenceResult:
+        self._trial_call()
         result = SequenceResult()
         for screen in screens:
             result.onsets_s[screen.name] = self.now_s
@@ -78,10 +134,12 @@ class DataEngine:
         return result
 
     # -- rating scales, adjustable presentation, sounds (tasks rating, keypress, cryrating)
-    def rate(self, scale, items: tuple = (), *, planned=None, timeout_ms: float | None = None):
+    def rate(self, scale, items: tuple = (), *, planned=None,
+             timeout_ms: float | None = None) -> RatingResult:
         """One rating scale: the planned value and time are taken as they are (the
         arrow-key rule of ``tasks.core.scales`` is replayed to get the value)."""
-        from tasks.core.scales import RatingResult, key_schedule, replay
+        from tasks.core.scales import key_schedule, replay
+        self._trial_call()
         onset = self.now_s
         rating = rt_ms = None
         keys: list[str] = []
@@ -95,10 +153,10 @@ class DataEngine:
         self.now_s += max(1, math.ceil(elapsed_ms / self.frame_ms)) * self.frame_ms / 1000.0
         return RatingResult(rating, rt_ms, onset, onset + elapsed_ms / 1000.0, keys)
 
-    def present_adjustable(self, items: tuple, rule, planned=None):
+    def present_adjustable(self, items: tuple, rule, planned=None) -> PressResult:
         """The key-press face: presses fed to ``rule`` in time order until the face's
         offset (whole frames, at least one)."""
-        from tasks.paradigms.keypress.design import PressResult
+        self._trial_call()
         onset = self.now_s
         log = []
         for key, t_ms in sorted(planned or [], key=lambda p: p[1]):
@@ -112,16 +170,17 @@ class DataEngine:
         self.now_s += n * self.frame_ms / 1000.0
         return PressResult(onset, self.now_s, log, 0)
 
-    def preload_sounds(self, paths: dict) -> dict:
+    def preload_sounds(self, paths: dict[str, Path]) -> dict:
         missing = [str(p) for p in paths.values() if not Path(p).is_file()]
         if missing:
             from icb.errors import StimulusError
             raise StimulusError(f"stimulus file not found: {missing[0]}", missing)
         return {"Backend": self.audio_backend}
 
-    def play_sound(self, stim_id: str, items: tuple, duration_ms: float, lead_frames: int = 2):
+    def play_sound(self, stim_id: str, items: tuple, duration_ms: float,
+                   lead_frames: int = 2) -> SoundResult:
         """Virtual sound: the reported onset is the requested one (a flip ahead)."""
-        from tasks.paradigms.cryrating.design import SoundResult
+        self._trial_call()
         onset = self.now_s
         requested = onset + lead_frames * self.frame_ms / 1000.0
         n = lead_frames + self.frames_for(duration_ms)
@@ -129,4 +188,7 @@ class DataEngine:
         return SoundResult(onset, requested, requested, self.now_s, 0)
 
     def confirm_abort(self, planned: PlannedResponse | None = None) -> bool:
-        return True
+        """The scripted answer to the abort just "pressed" (True when none was scripted)."""
+        self.shown.append("Experimenter: end this run now?")
+        answer, self._answer = self._answer, None
+        return True if answer is None else answer

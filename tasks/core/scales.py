@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from icb.columns import Column
 from icb.params import did_you_mean
 
 
@@ -172,15 +173,15 @@ class PlannedRating:
     rt_ms: float | None
 
 
-@dataclass
-class RatingResult:
-    """One scale's outcome (times in s from the run's start; rating n/a = None)."""
-
-    rating: float | None
-    rt_ms: float | None
-    onset_s: float
-    end_s: float
-    keys: list[str]
+def planned_rating(r, mean: float, scale: Scale, rng: np.random.Generator) -> PlannedRating:
+    """Noise, rounding to what the keys reach, and the ex-Gaussian confirm time of
+    responder ``r`` (fields ``noise_sd``, ``rt_*``, ``p_miss``)."""
+    if rng.random() < r.p_miss:
+        return PlannedRating(None, None)
+    unit = (scale.maximum - scale.minimum) / 6.0 if scale.continuous else 1.0
+    value = reachable(scale, mean + rng.normal(0.0, r.noise_sd) * unit)
+    rt = rng.normal(r.rt_mu_ms, r.rt_sigma_ms) + rng.exponential(r.rt_tau_ms)
+    return PlannedRating(float(value), float(max(rt, 300.0)))
 
 
 CONFIRM_KEYS = ("return", "space")
@@ -198,3 +199,63 @@ def key_schedule(scale: Scale, value: float, rt_ms: float) -> list[tuple[str, fl
     rt_ms = max(float(rt_ms), 200.0 + KEY_GAP_MS * len(arrows))
     out = [(k, rt_ms - KEY_GAP_MS * (len(arrows) - i)) for i, k in enumerate(arrows)]
     return out + [("return", rt_ms)]
+
+
+# -- a trial's scales: one row each (rating and cry-rating paradigms) ---------------------
+RATING_COLUMNS = (
+    Column("scale", "Scale", "Name of the rating scale (from the config)."),
+    Column("scale_min", "Scale minimum", "Lowest value of the scale.", "float"),
+    Column("scale_max", "Scale maximum", "Highest value of the scale.", "float"),
+    Column("rating", "Rating", "The value chosen; n/a if no response was given (the slider's "
+           "start position is never recorded as a rating).", "float", nullable=True),
+    Column("rating_rt_ms", "Rating response time",
+           "Scale onset flip to the confirmed response.", "float", units="ms", nullable=True),
+)
+
+
+@dataclass
+class PerScaleResponder:
+    """Adapts a rater that answers one scale (``respond(stim, scale, rng)``) to the one
+    responder signature: ``respond(trial, rng)`` plans every scale of the trial."""
+
+    rater: object
+    scales: dict
+
+    def respond(self, trial, rng) -> dict[str, PlannedRating]:
+        return {name: self.rater.respond(trial.stim, self.scales[name], rng)
+                for name in trial.scales}
+
+    def describe(self) -> dict:
+        return self.rater.describe()
+
+
+def scales_of(params) -> dict[str, Scale]:
+    return {s.name: s for s in build_scales(params["scales"], params["scale_type"],
+                                            params["vas_key_step"])}
+
+
+def rate_scales(engine, trial, scales: dict[str, Scale], items: tuple, planned,
+                timeout_ms, columns: dict, dropped_before: int = 0) -> list:
+    """Every scale of ``trial`` in turn under ``items``: one ``TrialRow`` each (onset = the
+    scale's first flip, duration to the confirmed answer or the time-out); ``columns`` are
+    added to every row, ``dropped_before`` (frames dropped before the first scale) to the
+    first."""
+    from tasks.core.paradigm import TrialRow
+    rows = []
+    for name in trial.scales:
+        scale = scales[name]
+        result = engine.rate(scale, items, planned=(planned or {}).get(name),
+                             timeout_ms=timeout_ms)
+        dropped = result.dropped_frames + (dropped_before if not rows else 0)
+        rows.append(TrialRow(result.onset_s, result.end_s - result.onset_s, dropped, {
+            **columns, "scale": name, "scale_min": scale.minimum, "scale_max": scale.maximum,
+            "rating": result.rating, "rating_rt_ms": result.rt_ms}))
+    return rows
+
+
+def add_dropped_to_last(rows: list, n: int) -> list:
+    """``rows`` with ``n`` more dropped frames on the last (frames dropped after it)."""
+    from dataclasses import replace
+    if not rows or not n:
+        return rows
+    return rows[:-1] + [replace(rows[-1], dropped_frames=rows[-1].dropped_frames + n)]

@@ -8,7 +8,7 @@ reports flip-stamped onsets, achieved durations, dropped frames and the response
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -61,19 +61,3 @@ class PlannedResponse:
 
     key: str | None
     rt_ms: float | None
-
-
-@dataclass
-class SequenceResult:
-    """What happened, from flip time stamps (seconds from the run's start)."""
-
-    onsets_s: dict[str, float] = field(default_factory=dict)
-    frames: dict[str, int] = field(default_factory=dict)
-    dropped_frames: int = 0
-    key: str | None = None
-    rt_ms: float | None = None
-    end_s: float | None = None  # response or time-out time
-
-    def actual_ms(self, first: str, second: str) -> float:
-        """Onset of ``second`` minus onset of ``first``, in ms."""
-        return (self.onsets_s[second] - self.onsets_s[first]) * 1000.0

@@ -14,7 +14,12 @@ from pathlib import Path
 
 import numpy as np
 
+from icb.columns import Column
 from icb.errors import StimulusError
+
+
+FACE_CELLS = ["infant_distress", "infant_neutral", "infant_happy", "adult_distress",
+              "adult_neutral", "adult_happy"]
 
 
 @dataclass(frozen=True)
@@ -177,6 +182,17 @@ def practice_trials(pool: list[Stim], n: int, rng: np.random.Generator,
         return []
     picked = [pool[int(i) % len(pool)] for i in rng.permutation(max(n, len(pool)))[:n]]
     return [Trial("practice", 0, stim, tuple(scales)) for stim in picked]
+
+
+STIM_COLUMNS = (
+    Column("stim_id", "Stimulus id", "Stimulus id in the stimulus manifest."),
+    Column("category", "Category", "Stimulus category (infant, adult, object; for sounds "
+           "infant (cry), rotated (spectrally rotated control), noise (envelope-matched noise))."),
+    Column("valence", "Valence", "Expression or distress level (distress, neutral, happy; "
+           "for sounds high_distress or low_distress)."),
+    Column("baby_schema", "Baby-schema level", "Baby-schema level 1 (low) to 5 (high), "
+           "n/a where the stimulus is not on the continuum.", "int", nullable=True),
+)
 
 
 def stim_fields(stim: Stim) -> dict:

@@ -29,7 +29,7 @@ from pathlib import Path
 from icb import __version__
 from icb import bids
 from tasks.core import dataset_files
-from tasks.core.columns import TASK_COLUMNS
+from icb.columns import Column
 from icb.errors import DataExistsError
 
 STATUSES = ("in_progress", "completed", "aborted")
@@ -86,14 +86,16 @@ class EventsWriter:
     """Writes one run's ``_events.tsv`` and ``_events.json``.
 
     Use :meth:`create`; then :meth:`append` once per finished trial and
-    :meth:`finish` at the end.  ``columns`` come from ``tasks.core.columns``.
+    :meth:`finish` at the end.  ``columns`` are the paradigm's whole header
+    (``Paradigm.events_columns()``).
     """
 
-    def __init__(self, tsv_path: Path, json_path: Path, task: str, sidecar: dict):
+    def __init__(self, tsv_path: Path, json_path: Path, task: str, sidecar: dict,
+                 columns: list[str]):
         self.tsv_path = tsv_path
         self.json_path = json_path
         self.task = task
-        self.columns = [c.name for c in TASK_COLUMNS[task]]
+        self.columns = list(columns)
         self._sidecar = sidecar
         self._fd: int | None = None
         self.n_rows = 0
@@ -101,7 +103,7 @@ class EventsWriter:
     # -- creation -----------------------------------------------------------
     @classmethod
     def create(cls, data_root: Path, *, participant: str, session: str, task: str,
-               provenance: dict, stimulus_presentation: dict | None = None,
+               columns: tuple[Column, ...], provenance: dict, stimulus_presentation: dict | None = None,
                rerun: bool = False, group: str | None = None,
                simulated: bool = False, run: int | None = None) -> "EventsWriter":
         """Create the run's files (sidecar first) and return the writer.
@@ -129,7 +131,7 @@ class EventsWriter:
         for path in (tsv_path, json_path):
             if path.exists():
                 raise DataExistsError(f"{path}: exists already; nothing was overwritten")
-        sidecar = {c.name: c.sidecar_entry() for c in TASK_COLUMNS[task]}
+        sidecar = {c.name: c.sidecar_entry() for c in columns}
         sidecar["StimulusPresentation"] = dict(stimulus_presentation or {
             "OperatingSystem": f"{platform.system()} {platform.release()}",
             "SoftwareName": "icb (data-only simulation)",
@@ -144,13 +146,18 @@ class EventsWriter:
         prov["Status"] = "in_progress"
         prov["Run"] = run
         sidecar["Provenance"] = prov
-        writer = cls(tsv_path, json_path, task, sidecar)
+        writer = cls(tsv_path, json_path, task, sidecar, [c.name for c in columns])
         # Sidecar first (O_EXCL), then the TSV with its header (O_EXCL).
         try:
             with open(json_path, "x", encoding="utf-8") as fh:
                 fh.write(json.dumps(sidecar, indent=2, default=str) + "\n")
                 fh.flush()
                 os.fsync(fh.fileno())
+        except FileExistsError:
+            # Another process created this run between the check and here: its files are
+            # not ours to touch.
+            raise DataExistsError(f"{json_path}: created by another process just now; "
+                                  "nothing was overwritten (run again, or use --rerun)") from None
         except OSError as exc:
             _unlink_quietly(json_path)  # a half-written sidecar is no use to anyone
             raise DataWriteError(f"{json_path}: could not write the sidecar "

@@ -15,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tasks.core.psychopy_engine.keypress import is_abort
-from tasks.paradigms.cryrating.design import SoundResult
+from tasks.core.results import SoundResult
 from icb.errors import AbortRequested, BadInput
 
 

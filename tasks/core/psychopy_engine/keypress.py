@@ -12,7 +12,7 @@ the offset flip came too late to change the face and are not logged.
 from __future__ import annotations
 
 from icb.errors import AbortRequested
-from tasks.paradigms.keypress.design import PressResult
+from tasks.core.results import PressResult
 
 
 def is_abort(engine, key) -> bool:

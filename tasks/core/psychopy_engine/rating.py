@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from tasks.core.psychopy_engine.keypress import is_abort
 from icb.errors import AbortRequested
-from tasks.core.scales import (CONFIRM_KEYS, PlannedRating, RatingResult, Scale,
+from tasks.core.results import RatingResult
+from tasks.core.scales import (CONFIRM_KEYS, PlannedRating, Scale,
                                  key_schedule, move)
 
 SLIDER_Y_DEG = -6.0

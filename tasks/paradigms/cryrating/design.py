@@ -34,19 +34,3 @@ def describe(trials: list[Trial]) -> list[dict]:
     return rows
 
 
-class SoundResult:
-    """One sound: screen onset, requested and reported audio onset (s from run start)."""
-
-    def __init__(self, screen_onset_s: float, requested_s: float, reported_s: float | None,
-                 end_s: float, dropped_frames: int = 0):
-        self.screen_onset_s = screen_onset_s
-        self.requested_s = requested_s
-        self.reported_s = reported_s
-        self.end_s = end_s
-        self.dropped_frames = dropped_frames
-
-    @property
-    def error_ms(self) -> float | None:
-        if self.reported_s is None:
-            return None
-        return (self.reported_s - self.requested_s) * 1000.0

@@ -5,8 +5,6 @@ from __future__ import annotations
 from icb.params import Param
 from tasks.core.scales import CATALOGUE, SCALE_TYPES
 
-NAME = "cryrating"
-
 SOUND_CELLS = ["infant_high_distress", "infant_low_distress", "rotated_high_distress",
                "rotated_low_distress", "noise_high_distress", "noise_low_distress"]
 

@@ -20,8 +20,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from tasks.core.scales import PlannedRating, Scale
-from tasks.paradigms.rating.simulate import planned_rating
+from tasks.core.scales import PlannedRating, Scale, planned_rating
 from tasks.core.stimulus_pools import Stim
 
 AVERSIVENESS = ("urgent", "aversive", "distressed")

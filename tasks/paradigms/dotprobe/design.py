@@ -38,6 +38,7 @@ class DotProbeTrial:
     correct_key: str
     iti_ms: float
     fixation_ms: int
+    error_key: str = ""  # the other response key (what an error presses)
 
 
 def response_keys(params: dict, mapping: str) -> dict[str, str]:
@@ -179,7 +180,9 @@ def build_design(params: dict, pools: dict[str, list[str]], rng: np.random.Gener
     ordered = [t for t in rng.permutation(np.array(practice, dtype=object))] if practice else []
     for block in blocks:
         ordered += _constrained_order(block, max_run, rng)
-    return [replace(t, iti_ms=iti()) for t in ordered]
+    pair = tuple(dict.fromkeys(keys.values()))
+    return [replace(t, iti_ms=iti(), error_key=pair[1] if t.correct_key == pair[0] else pair[0])
+            for t in ordered]
 
 
 def _object_pair(pool: list[str], counter: int) -> tuple[str, str]:

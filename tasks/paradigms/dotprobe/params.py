@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from icb.params import Param
 
-NAME = "dotprobe"
-
 PARAMS: tuple[Param, ...] = (
     Param("trial_types", "list[str]",
           ["infant_distress-infant_neutral", "infant_neutral-adult_neutral"],

@@ -14,8 +14,8 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from tasks.core.screens import PlannedResponse
-from tasks.paradigms.dotprobe.design import DotProbeTrial
-from icb.errors import BadInput
+from .design import DotProbeTrial
+from tasks.core.simulated_spec import parse_spec as parse_fields
 
 
 @dataclass
@@ -34,9 +34,8 @@ class DotProbeResponder:
     def bias_for(self, trial: DotProbeTrial) -> float:
         return self.condition_bias_ms.get(f"{trial.trial_type}@{trial.cue_ms}", self.bias_ms)
 
-    def respond(self, trial: DotProbeTrial, keys: tuple[str, str],
-                rng: np.random.Generator) -> PlannedResponse:
-        """Plan the response to ``trial``; ``keys`` are the two response keys."""
+    def respond(self, trial: DotProbeTrial, rng: np.random.Generator) -> PlannedResponse:
+        """Plan the response to ``trial`` (an error presses ``trial.error_key``)."""
         if rng.random() < self.p_miss:
             return PlannedResponse(None, None)
         rt = rng.normal(self.mu_ms, self.sigma_ms) + rng.exponential(self.tau_ms)
@@ -46,14 +45,11 @@ class DotProbeResponder:
         rt = max(rt, self.min_rt_ms)
         key = trial.correct_key
         if rng.random() < self.p_error:
-            key = keys[1] if key == keys[0] else keys[0]
+            key = trial.error_key
         return PlannedResponse(key, float(rt))
 
     def describe(self) -> dict:
         return {"model": "ex-Gaussian dot-probe responder", **asdict(self)}
-
-
-FIELDS = {f for f in DotProbeResponder.__dataclass_fields__}
 
 
 def parse_spec(spec: str | None) -> DotProbeResponder:
@@ -62,23 +58,4 @@ def parse_spec(spec: str | None) -> DotProbeResponder:
     >>> parse_spec("bias_ms=30,bias.a-b@200=50").condition_bias_ms
     {'a-b@200': 50.0}
     """
-    responder = DotProbeResponder()
-    if not spec:
-        return responder
-    for part in spec.split(","):
-        key, sep, value = part.strip().partition("=")
-        try:
-            number = float(value)
-        except ValueError:
-            raise BadInput(f"--simulate: bad value {value!r} for {key!r}; allowed: a number "
-                           "(e.g. bias_ms=30)") from None
-        if not sep:
-            raise BadInput(f"--simulate: bad item {part!r}; allowed: key=value pairs")
-        if key.startswith("bias."):
-            responder.condition_bias_ms[key[5:]] = number
-        elif key in FIELDS and key != "condition_bias_ms":
-            setattr(responder, key, number)
-        else:
-            allowed = ", ".join(sorted(FIELDS - {"condition_bias_ms"}) + ["bias.<condition>"])
-            raise BadInput(f"--simulate: unknown parameter {key!r}; allowed: {allowed}")
-    return responder
+    return parse_fields(spec, DotProbeResponder, mappings={"bias": "condition_bias_ms"})

@@ -131,15 +131,3 @@ def describe(trials: list[Trial], default_ms: float) -> list[dict]:
              "default_ms": default_ms} for i, t in enumerate(trials)]
 
 
-@dataclass
-class PressResult:
-    """What happened on one face (times from the face's onset flip unless ``_s``)."""
-
-    onset_s: float
-    offset_s: float
-    log: list[tuple[str, float, str]]
-    dropped_frames: int = 0
-
-    @property
-    def viewing_time_ms(self) -> float:
-        return (self.offset_s - self.onset_s) * 1000.0

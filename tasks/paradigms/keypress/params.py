@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from icb.params import Param
-from tasks.paradigms.rating.params import FACE_CELLS
-
-NAME = "keypress"
+from tasks.core.stimulus_pools import FACE_CELLS
 
 PARAMS: tuple[Param, ...] = (
     Param("categories", "list[str]", FACE_CELLS,

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from tasks.paradigms.keypress.design import PressRule
+from .design import PressRule
 from tasks.core.stimulus_pools import Stim
 
 

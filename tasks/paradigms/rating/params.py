@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from icb.params import Param
 from tasks.core.scales import CATALOGUE, SCALE_TYPES
+from tasks.core.stimulus_pools import FACE_CELLS
 
-NAME = "rating"
-
-FACE_CELLS = ["infant_distress", "infant_neutral", "infant_happy", "adult_distress",
-              "adult_neutral", "adult_happy"]
 
 PARAMS: tuple[Param, ...] = (
     Param("categories", "list[str]", FACE_CELLS,

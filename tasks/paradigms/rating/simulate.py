@@ -20,8 +20,8 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from icb.errors import BadInput
-from tasks.core.scales import PlannedRating, Scale, reachable
+from tasks.core.simulated_spec import parse_spec as parse_fields
+from tasks.core.scales import PlannedRating, Scale, planned_rating
 from tasks.core.stimulus_pools import Stim
 
 
@@ -62,37 +62,7 @@ class RatingResponder:
                 "schema, normal noise, ex-Gaussian confirm time)", **asdict(self)}
 
 
-def planned_rating(r, mean: float, scale: Scale, rng: np.random.Generator) -> PlannedRating:
-    """Noise, rounding to what the keys reach, and the ex-Gaussian confirm time of
-    responder ``r`` (fields ``noise_sd``, ``rt_*``, ``p_miss``)."""
-    if rng.random() < r.p_miss:
-        return PlannedRating(None, None)
-    unit = (scale.maximum - scale.minimum) / 6.0 if scale.continuous else 1.0
-    value = reachable(scale, mean + rng.normal(0.0, r.noise_sd) * unit)
-    rt = rng.normal(r.rt_mu_ms, r.rt_sigma_ms) + rng.exponential(r.rt_tau_ms)
-    return PlannedRating(float(value), float(max(rt, 300.0)))
-
-
 def parse_spec(spec: str | None, cls=RatingResponder):
     """``'infant_minus_adult=2,noise_sd=0'`` or ``'scale.liking=1'`` -> a responder."""
-    responder = cls()
-    if not spec:
-        return responder
-    fields = set(cls.__dataclass_fields__) - {"scale_offsets"}
-    for part in spec.split(","):
-        key, sep, value = part.strip().partition("=")
-        if not sep:
-            raise BadInput(f"--simulate: bad item {part!r}; allowed: key=value pairs")
-        try:
-            number = float(value)
-        except ValueError:
-            raise BadInput(f"--simulate: bad value {value!r} for {key!r}; allowed: a number")\
-                from None
-        if key.startswith("scale.") and "scale_offsets" in cls.__dataclass_fields__:
-            responder.scale_offsets[key[6:]] = number
-        elif key in fields:
-            setattr(responder, key, number)
-        else:
-            allowed = ", ".join(sorted(fields) + ["scale.<name>"])
-            raise BadInput(f"--simulate: unknown parameter {key!r}; allowed: {allowed}")
-    return responder
+    mappings = {"scale": "scale_offsets"} if "scale_offsets" in cls.__dataclass_fields__ else {}
+    return parse_fields(spec, cls, mappings=mappings)

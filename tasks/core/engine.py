@@ -1,0 +1,92 @@
+"""The engine protocol: everything task logic may ask of an engine, typed, in one place.
+
+Two engines implement it: ``tasks.core.psychopy_engine.PsychoPyEngine`` (a real window;
+the only PsychoPy code of the battery) and ``tasks.core.data_engine.DataEngine`` (no
+window, a virtual clock; ``icb simulate`` and the tests of battery, resume and abort
+logic).  What they are handed is pure data (``tasks.core.screens``); what they report is
+``tasks.core.results``.  Nothing calls an engine method that is not listed here, and a
+test (tests/test_engine_protocol.py) checks that both engines implement every method with
+the same signature.
+
+Timing rules for both: durations become whole frames (``round(ms / frame_ms)``, at least
+one); onsets are flip time stamps in seconds from the run's first flip; response times
+are the input's own time stamps from the response screen's first flip.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from tasks.core.results import PressResult, RatingResult, SequenceResult, SoundResult
+from tasks.core.screens import PlannedResponse, ResponseSpec, Screen
+
+CONTINUE_PROMPT = "Press the SPACE bar when you are ready to go on."
+
+
+@runtime_checkable
+class Engine(Protocol):
+    kind: str
+    frame_ms: float
+    keyboard_backend: str
+    audio_backend: str
+
+    # -- set-up --------------------------------------------------------------------
+    def open(self) -> None:
+        """Open the window (or reset the virtual clock)."""
+
+    def close(self) -> None:
+        """Close the window and every device; never leaves a key held down."""
+
+    def new_run(self) -> None:
+        """A new run in the same window: onsets count from its first flip again."""
+
+    def info(self) -> dict:
+        """``Provenance.Display``: window size, refresh rate, frame pacing."""
+
+    def presentation_info(self) -> dict:
+        """The sidecar's ``StimulusPresentation`` (BIDS); empty without a window."""
+
+    def preload_images(self, paths: dict[str, Path], size_deg: tuple[float, float]) -> None:
+        """Load every picture before the first trial (StimulusError when one is gone)."""
+
+    def preload_sounds(self, paths: dict[str, Path]) -> dict:
+        """Open the speaker and load every sound; return ``Provenance.Audio``."""
+
+    def frames_for(self, duration_ms: float) -> int:
+        """Whole frames for ``duration_ms`` (at least one)."""
+
+    # -- screens between trials ---------------------------------------------------------
+    def show_message(self, text: str, *, keys: tuple[str, ...] = ("space",), min_s: float = 0.0,
+                     planned: PlannedResponse | None = None, allow_abort: bool = True) -> str:
+        """Text until one of ``keys`` (accepted after ``min_s``); the key's name.  The
+        confirmed abort raises ``Aborted``."""
+
+    def pause_screen(self, text: str, *, min_s: float = 0.0, prompt: str = CONTINUE_PROMPT,
+                     planned: PlannedResponse | None = None) -> str:
+        """A break: ``text`` alone for ``min_s``, then with ``prompt`` until SPACE (the
+        prompt appears only when the key it names works)."""
+
+    def confirm_abort(self, planned: PlannedResponse | None = None) -> bool:
+        """Ask the experimenter: True ends the run, False goes on."""
+
+    def abort_chord_text(self) -> str:
+        """How the experimenter aborts, e.g. ``Ctrl+Shift+Escape``."""
+
+    # -- trials --------------------------------------------------------------------------
+    def run_sequence(self, screens: list[Screen], response: ResponseSpec | None = None,
+                     planned: PlannedResponse | None = None) -> SequenceResult:
+        """Screens back to back; the one without a duration waits for a response or the
+        time-out.  Raises ``AbortRequested`` on the abort key."""
+
+    def rate(self, scale, items: tuple = (), *, planned=None,
+             timeout_ms: float | None = None) -> RatingResult:
+        """One rating scale (``tasks.core.scales.Scale``) under ``items``."""
+
+    def present_adjustable(self, items: tuple, rule, planned=None) -> PressResult:
+        """``items`` until ``rule.offset_ms``, which the presses fed to ``rule.press``
+        move (the key-press task)."""
+
+    def play_sound(self, stim_id: str, items: tuple, duration_ms: float,
+                   lead_frames: int = 2) -> SoundResult:
+        """``items``; the sound starts on the flip ``lead_frames`` after the first."""

@@ -1,0 +1,143 @@
+"""The one runner: a task config, a participant and session, an engine -> one run on disk.
+
+Used by ``icb run`` (a window of its own), the battery (one window for every task) and
+``icb simulate`` (the data-only engine).  Order of work, so that nothing is written
+before the slow and fallible parts: plan -> run number (refused if the run exists and
+no ``--rerun``) -> every stimulus preloaded -> sidecar written -> the trial loop, one
+fsynced row each -> ``Provenance.Status`` recorded (completed or aborted).
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from icb.errors import Aborted
+from tasks.core.engine import Engine
+from tasks.core.paradigm import Paradigm, Plan
+from tasks.core.paradigm import load as load_paradigm
+from tasks.core.trial_loop import run_trials
+from tasks.core.writer import DataWriteError, EventsWriter, plan_run
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """How the run ended and where its rows are."""
+
+    status: str  # completed | aborted
+    tsv_path: Path
+    n_rows: int
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """Who and what: the labels, where the data go, and the run's choices."""
+
+    participant: str
+    session: str
+    data_root: Path
+    group: str = "n/a"
+    seed: int | None = None
+    rerun: bool = False
+    run_number: int | None = None
+    extra_provenance: dict = field(default_factory=dict)
+
+
+def provenance_for(config, paradigm: Paradigm, the_plan: Plan, request: RunRequest, *,
+                   simulated, engine: Engine, audio: dict | None) -> dict:
+    from tasks.stimulus_factory.manifest import manifest_sha256
+    prov = {
+        "TaskName": config.label, "Paradigm": paradigm.name, "Simulated": simulated,
+        "Participant": request.participant, "Session": request.session,
+        "Group": request.group, "Seed": the_plan.seed, "StimulusSet": the_plan.stimulus_set,
+        "KeyMapping": the_plan.key_mapping,
+        "Config": config.resolved(), "ConfigSHA256": config.sha256,
+        "ConfigFiles": [str(f) for f in config.files],
+        "Display": engine.info(), "Keyboard": {"Backend": engine.keyboard_backend},
+        "Audio": audio or {"Backend": "not used"},
+        "StimulusManifest": str(config.manifest_path),
+        "StimulusManifestSHA256": manifest_sha256(config.manifest_path),
+    }
+    prov.update(request.extra_provenance)
+    return prov
+
+
+def preload(the_plan: Plan, engine: Engine) -> dict | None:
+    """Load every stimulus of the plan (before the sidecar); the audio info if sounds."""
+    if the_plan.images:
+        engine.preload_images(dict(the_plan.images), the_plan.image_size_deg)
+    if the_plan.sounds:
+        return engine.preload_sounds(dict(the_plan.sounds))
+    return None
+
+
+def run_one(config, engine: Engine, request: RunRequest, *, responder=None,
+            simulated_info: dict | None = None, log=None) -> RunOutcome:
+    """Run ``config`` in ``engine`` (opened by the caller); how it ended.
+
+    ``responder`` is a simulated participant (``Paradigm.responder`` /
+    ``cohort_responder``); ``simulated_info`` adds keys to ``Provenance.Simulated``.
+    """
+    log = log or (lambda msg: print(msg, file=sys.stderr))
+    paradigm = load_paradigm(config.paradigm)
+    the_plan = paradigm.plan(config, request.participant, request.session, request.seed)
+    run = request.run_number if request.run_number is not None else plan_run(
+        request.data_root, request.participant, request.session, config.label,
+        rerun=request.rerun)
+    audio = preload(the_plan, engine)
+    simulated = False
+    if responder is not None:
+        simulated = {**responder.describe(), **(simulated_info or {})}
+    prov = provenance_for(config, paradigm, the_plan, request, simulated=simulated,
+                          engine=engine, audio=audio)
+    writer = EventsWriter.create(request.data_root, participant=request.participant,
+                                 session=request.session, task=config.label,
+                                 columns=paradigm.events_columns(), provenance=prov,
+                                 group=request.group,
+                                 stimulus_presentation=engine.presentation_info() or None,
+                                 simulated=responder is not None, run=run)
+    log(f"[icb] writing {writer.tsv_path}")
+    sim_rng = np.random.default_rng([the_plan.seed, 1]) if responder is not None else None
+    try:
+        try:
+            run_trials(paradigm, config, the_plan, engine, writer, responder=responder,
+                       sim_rng=sim_rng)
+        except Aborted as exc:
+            writer.finish("aborted", AbortReason=str(exc))
+            log(f"[icb] run aborted ({exc}); {writer.n_rows} finished trials kept in "
+                f"{writer.tsv_path}")
+            return RunOutcome("aborted", writer.tsv_path, writer.n_rows)
+        except DataWriteError as exc:
+            raise _record_write_failure(writer, exc) from exc.cause
+        try:
+            writer.finish("completed", Display=engine.info())
+        except OSError as exc:
+            raise DataWriteError(
+                f"{writer.json_path}: could not record the end of the run "
+                f"({exc.strerror or exc}); all {writer.n_rows} trials are kept in "
+                f"{writer.tsv_path}; the sidecar still says Status in_progress",
+                path=writer.json_path, n_rows=writer.n_rows, cause=exc) from exc
+        log(f"[icb] run completed: {writer.n_rows} rows in {writer.tsv_path}")
+        return RunOutcome("completed", writer.tsv_path, writer.n_rows)
+    finally:
+        writer.close()
+
+
+def _record_write_failure(writer, exc: DataWriteError) -> DataWriteError:
+    """A data file could not be written mid-run: try to say so in the sidecar
+    (``Status: aborted`` + ``AbortReason``); return the error to raise, its message
+    saying what the sidecar holds."""
+    reason = f"write error: {exc.cause.strerror if exc.cause else exc}"
+    try:
+        writer.finish("aborted", AbortReason=reason)
+        where = f"the sidecar says Status aborted, AbortReason {reason!r}"
+    except OSError:
+        writer.close()
+        where = ("the sidecar could not be updated either and still says Status in_progress "
+                 "(read as a crashed run)")
+    return DataWriteError(f"{exc.message}; {where}. Free disk space (or choose another "
+                          "--data-dir) and run again with --rerun", path=exc.path,
+                          n_rows=exc.n_rows, cause=exc.cause)

@@ -1,0 +1,96 @@
+"""The one trial loop every paradigm runs through.
+
+instructions -> for each planned trial: the screen due before it (end of practice, a
+break between blocks) -> the paradigm's ``present`` (the simulated participant's plan
+made anew for each attempt) -> the abort key asks the experimenter: end the run
+(``Aborted``) or show the interrupted trial again from its start -> the trial's rows,
+stamped with the common head and appended (fsynced) one by one -> the end screen.
+"""
+
+from __future__ import annotations
+
+from tasks.core.engine import CONTINUE_PROMPT, Engine
+from tasks.core.paradigm import Paradigm, Plan, RunContext, TrialRow
+from tasks.core.screens import PlannedResponse
+from icb.errors import Aborted, AbortRequested
+
+BREAK = ("Time for a short break.\n\nYou have finished part {done} of {total}.\n"
+         "Rest as long as you like.")
+THE_END = "Thank you! This task is finished.\n\nPlease let the experimenter know."
+START_PROMPT = "Press the SPACE bar to start."
+
+
+def n_test_blocks(plan: Plan) -> int:
+    return max((t.block for t in plan.trials if t.phase == "test"), default=0)
+
+
+class BetweenTrials:
+    """Instructions, end of practice, breaks and the end screen of one run."""
+
+    def __init__(self, engine: Engine, config, plan: Plan, paradigm: Paradigm, responder,
+                 sim_rng):
+        self.engine, self.config, self.plan = engine, config, plan
+        self.paradigm, self.responder, self.sim_rng = paradigm, responder, sim_rng
+        self.previous_phase = self.previous_block = None
+        self.total = n_test_blocks(plan)
+
+    def planned_space(self) -> PlannedResponse | None:
+        if self.responder is None:
+            return None
+        return PlannedResponse("space", float(self.sim_rng.uniform(300, 900)))
+
+    def show(self, text: str) -> None:
+        self.engine.show_message(text, planned=self.planned_space())
+
+    def before(self, trial) -> None:
+        """The screen (if any) due before ``trial``."""
+        if trial.phase == "test" and self.previous_phase == "practice":
+            self.show(f"{self.paradigm.after_practice}\n\n{START_PROMPT}")
+        elif trial.phase == "test" and self.previous_block is not None \
+                and trial.block != self.previous_block:
+            self.engine.pause_screen(BREAK.format(done=self.previous_block, total=self.total),
+                                     min_s=self.config.station["break_min_s"],
+                                     prompt=CONTINUE_PROMPT, planned=self.planned_space())
+        self.previous_phase, self.previous_block = trial.phase, trial.block
+
+    def end(self) -> None:
+        self.show(THE_END)
+
+
+def present_until_done(paradigm: Paradigm, trial, engine: Engine, run: RunContext, responder,
+                       sim_rng) -> list[TrialRow]:
+    """``paradigm.present`` until the trial is shown whole; the abort key asks for
+    confirmation: end the run, or show the trial again from its start."""
+    while True:
+        planned = responder.respond(trial, sim_rng) if responder is not None else None
+        try:
+            return paradigm.present(trial, engine, planned, run)
+        except AbortRequested:
+            if engine.confirm_abort():
+                raise Aborted("aborted by the experimenter") from None
+
+
+def stamp(row: TrialRow, index: int, trial) -> dict:
+    """The events row: the common head, then the paradigm's columns."""
+    return {"onset": row.onset_s, "duration": row.duration_s, "trial_index": index,
+            "phase": trial.phase, "block": trial.block, "dropped_frames": row.dropped_frames,
+            **row.columns}
+
+
+def run_trials(paradigm: Paradigm, config, plan: Plan, engine: Engine, writer, *,
+               responder=None, sim_rng=None) -> int:
+    """Present every planned trial and append its rows; return the number of rows.
+
+    Raises ``Aborted`` when the experimenter ends the run (the rows so far are kept).
+    """
+    run = RunContext(config, plan)
+    screens = BetweenTrials(engine, config, plan, paradigm, responder, sim_rng)
+    screens.show(paradigm.instructions(config, plan))
+    index = 1
+    for trial in plan.trials:
+        screens.before(trial)
+        for row in present_until_done(paradigm, trial, engine, run, responder, sim_rng):
+            writer.append(stamp(row, index, trial))
+            index += 1
+    screens.end()
+    return index - 1

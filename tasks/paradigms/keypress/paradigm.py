@@ -1,0 +1,137 @@
+"""The key-press ("wanting") paradigm (Aharon et al. 2001; Parsons et al. 2011).
+
+Trial: fixation -> a face for ``default_ms`` unless the participant changes it:
+alternate presses of the increase pair lengthen, of the decrease pair shorten the
+remaining time by ``step_ms`` (rule: ``design.PressRule``) -> blank.  One row per face:
+the viewing time from flip time stamps, the counted presses, the response class and the
+press log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tasks.core.paradigm import Effect, Paradigm, Person, Plan, RunContext, TrialRow, planted_person
+from tasks.core.screens import Image
+from tasks.core.stimulus_plan import check_stimuli, fixation, plan_trials, timed_screen
+from tasks.core.stimulus_pools import stim_fields
+from tasks.core.simulated_spec import parse_spec
+
+from .columns import COLUMNS
+from .design import build_design, describe, format_log, response_class, rule_for
+from .params import PARAMS
+from .simulate import KeypressResponder
+
+INSTRUCTIONS = (
+    "Welcome, and thank you for taking part.\n\n"
+    "You will see pictures of faces, one at a time: babies and adults.\n"
+    "Each picture stays on the screen for a few seconds.\n\n"
+    "If you would like to see a picture for LONGER, tap the {i1} and {i2} keys one after "
+    "the other ({i1}, {i2}, {i1}, {i2} ...).\n"
+    "If you would like it to go away SOONER, tap the {d1} and {d2} keys one after the other.\n"
+    "Pressing the same key again and again does nothing - the two keys must take turns.\n"
+    "If you do nothing, the picture stays for the usual time.\n\n"
+    "There are no right or wrong answers.\n\n"
+    "Press the SPACE bar to start{practice}.")
+
+EFFECTS = (
+    Effect("keypress_infant_minus_adult_ms", 800.0, "planted infant - adult viewing-time "
+           "change wanted (ms)"),
+    Effect("keypress_infant_minus_adult_sd_ms", 200.0, "between-participant SD of the infant - "
+           "adult difference (ms)"),
+    Effect("keypress_baby_schema_slope_ms", 200.0, "planted viewing-time change per "
+           "baby-schema level (ms)"),
+    Effect("keypress_sd_ms", 300.0, "between-participant SD of the wanted viewing-time change "
+           "(ms)"),
+    Effect("keypress_more_change_ms", 400.0, "planted pre-to-post change of infant-face viewing "
+           "time, MORE group (ms)"),
+    Effect("keypress_control_change_ms", 0.0, "planted pre-to-post change of infant-face "
+           "viewing time, control group (ms)"),
+)
+
+
+def check(config) -> list[str]:
+    p = config.params
+    problems = []
+    keys = list(p["increase_keys"]) + list(p["decrease_keys"])
+    if len(set(keys)) != 4:
+        problems.append(f"params.increase_keys / params.decrease_keys: the four keys must all "
+                        f"differ, got {p['increase_keys']} and {p['decrease_keys']}")
+    abort_key = config.station["abort_key"]
+    if abort_key in keys:
+        problems.append(f"params: the abort key {abort_key!r} (station.abort_key) cannot also "
+                        "be a response key")
+    max_ms = p["max_ms"] if p["max_ms"] is not None else 2 * p["default_ms"]
+    if not p["min_ms"] <= p["default_ms"] <= max_ms:
+        problems.append(f"params.min_ms / default_ms / max_ms: need min_ms <= default_ms <= "
+                        f"max_ms, got {p['min_ms']}, {p['default_ms']}, {max_ms}")
+    return problems + check_stimuli(config, "image", levels_key="baby_schema_levels")
+
+
+def plan(config, participant: str, session: str, seed: int | None = None) -> Plan:
+    return plan_trials(config, participant, session, seed, "image", build_design,
+                       levels_key="baby_schema_levels",
+                       settings={"default_ms": config.params["default_ms"]})
+
+
+def plan_rows(the_plan: Plan) -> list[dict]:
+    return describe(list(the_plan.trials), the_plan.settings["default_ms"])
+
+
+def instructions(config, the_plan: Plan) -> str:
+    p = config.params
+    n = sum(t.phase == "practice" for t in the_plan.trials)
+    i1, i2 = (k.upper() for k in p["increase_keys"])
+    d1, d2 = (k.upper() for k in p["decrease_keys"])
+    return INSTRUCTIONS.format(i1=i1, i2=i2, d1=d1, d2=d2,
+                               practice=f" with {n} practice pictures" if n else "")
+
+
+def present(trial, engine, planned, run: RunContext) -> list[TrialRow]:
+    p = run.params
+    dropped = fixation(engine, p["fixation_ms"])
+    rule = rule_for(p)
+    result = engine.present_adjustable((Image(trial.stim.stim_id, 0.0, 0.0),), rule, planned)
+    dropped += result.dropped_frames + timed_screen(engine, "iti", (), p["iti_ms"])
+    return [TrialRow(result.onset_s, result.offset_s - result.onset_s, dropped, {
+        **stim_fields(trial.stim), "default_ms": p["default_ms"],
+        "viewing_time_ms": result.viewing_time_ms, "n_increase": rule.n_increase,
+        "n_decrease": rule.n_decrease,
+        "response_class": response_class(rule.n_increase, rule.n_decrease),
+        "press_log": format_log(result.log)})]
+
+
+@dataclass
+class PlannedPresses:
+    """The one responder signature for the key-press presser: the presses of one face
+    under the config's press rule."""
+
+    presser: KeypressResponder
+    params: dict
+
+    def respond(self, trial, rng) -> list[tuple[str, float]]:
+        return self.presser.plan(trial.stim, rule_for(self.params), rng)
+
+    def describe(self) -> dict:
+        return self.presser.describe()
+
+
+def responder(spec: str | None, config) -> PlannedPresses:
+    return PlannedPresses(parse_spec(spec, KeypressResponder), dict(config.params))
+
+
+def cohort_responder(effects, person: Person, config) -> PlannedPresses:
+    offset, salience, change = planted_person(
+        effects, "keypress", person, level="keypress_sd_ms",
+        salience="keypress_infant_minus_adult_ms")
+    presser = KeypressResponder(infant_minus_adult_ms=salience,
+                                baby_schema_slope_ms=effects["keypress_baby_schema_slope_ms"],
+                                offset_ms=offset, infant_change_ms=change)
+    return PlannedPresses(presser, dict(config.params))
+
+
+PARADIGM = Paradigm(
+    params=PARAMS, columns=COLUMNS, effects=EFFECTS, check=check, plan=plan,
+    plan_rows=plan_rows, instructions=instructions, present=present, responder=responder,
+    cohort_responder=cohort_responder,
+    description='"wanting": key presses to lengthen or shorten the viewing of a face')
