@@ -103,19 +103,19 @@ def child(backend: str, n_trials: int, seed: int, out_path: Path) -> int:
     from tasks.config import load_task_config
     from tasks.core.psychopy_engine import PsychoPyEngine
     from tasks.core.screens import PlannedResponse, ResponseSpec
-    from tasks.paradigms.dotprobe import task as dotprobe
+    from tasks.paradigms.dotprobe import paradigm as dotprobe
 
     config = load_task_config(CONFIG, overrides={"station": {
         "keyboard_backend": backend, "require_ptb_keyboard": False}})
     p = config.params
     the_plan = dotprobe.plan(config, "latency", "pre")
-    trials = [t for t in the_plan["trials"] if t.phase == "test"][:n_trials]
+    trials = [t for t in the_plan.trials if t.phase == "test"][:n_trials]
     engine = PsychoPyEngine(config.station, windowed=True, log=lambda m: None)
     engine.open()
     rng = np.random.default_rng(seed)
     rows = []
     try:
-        dotprobe.prepare(config, the_plan, engine)
+        engine.preload_images(dict(the_plan.images), the_plan.image_size_deg)
         # Keyboard focus on the window (a fresh Xvfb has no window manager): the event
         # backend only hears keys sent to its window; PTB hears every keyboard anyway.
         handle = engine.win.winHandle
@@ -128,7 +128,7 @@ def child(backend: str, n_trials: int, seed: int, out_path: Path) -> int:
             engine.win.flip()
         injector = XdotoolInjector(engine.kb.clock)
         engine.injector = injector
-        keys = tuple(dict.fromkeys(the_plan["keys"].values()))
+        keys = tuple(dict.fromkeys(the_plan.settings["keys"].values()))
         spec = ResponseSpec(keys, float(p["probe_timeout_ms"]))
         costs_before = launch_cost_ms()
         for trial in trials:

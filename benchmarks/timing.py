@@ -113,17 +113,17 @@ def frame_overhead(config_path: Path, rows: list[dict], *, frames: int, reps: in
     from tasks.config import load_task_config
     from tasks.core.psychopy_engine import PsychoPyEngine
     from tasks.core.screens import Image, Screen
-    from tasks.paradigms.dotprobe import task as dotprobe
+    from tasks.paradigms.dotprobe import paradigm as dotprobe
 
     config = load_task_config(config_path)
     the_plan = dotprobe.plan(config, "bench", "pre")
-    first = the_plan["trials"][0]
+    first = the_plan.trials[0]
     p = config.params
     engine = PsychoPyEngine(config.station, windowed=True, log=lambda m: None)
     engine.open()
     try:
-        ids = {first.stim_left: the_plan["paths"][first.stim_left],
-               first.stim_right: the_plan["paths"][first.stim_right]}
+        ids = {first.stim_left: the_plan.images[first.stim_left],
+               first.stim_right: the_plan.images[first.stim_right]}
         engine.preload_images(ids, (p["image_width_deg"], p["image_height_deg"]))
         pacing = "software (no vertical sync)" if engine.software_pacing else "vertical sync"
         engine.software_pacing = False       # unpaced: time = work per frame (no vsync)

@@ -7,7 +7,7 @@ stimulus deleted between validate and run) are in tests/test_faults_window.py.
 
 Why most SIGKILLs are data-only: a real-window demo run takes ~60 s, so 20 of them would
 take the suite's whole budget.  The data-only harness below runs the same task loop
-(`tasks.paradigms.dotprobe.task.run`) through the same `tasks.run.run_one` and the same `EventsWriter`
+(the dot-probe paradigm) through the same `tasks.core.runner.run_one` and the same `EventsWriter`
 as `icb run`, with the data-only engine slowed to a few ms per trial so that a kill lands
 anywhere in the run: in the sidecar, in the header, between rows or inside a row's
 write+fsync.  Four more kills hit real-window runs (test_faults_window.py).
@@ -47,7 +47,8 @@ HARNESS = textwrap.dedent("""
     from pathlib import Path
     from tasks.config import load_task_config
     from tasks.core.data_engine import DataEngine
-    from tasks.run import run_one
+    from tasks.core.paradigm import load
+    from tasks.core.runner import RunRequest, run_one
 
     class SlowEngine(DataEngine):
         # the data-only engine, a few ms per screen sequence: a kill can land anywhere
@@ -59,8 +60,8 @@ HARNESS = textwrap.dedent("""
     engine.open()
     config = load_task_config(Path(sys.argv[1]))
     print("started", flush=True)
-    run_one(config, participant="k" + sys.argv[4], session="pre", data_dir=Path(sys.argv[2]),
-            simulate="", engine=engine, log=lambda m: None)
+    run_one(config, engine, RunRequest("k" + sys.argv[4], "pre", Path(sys.argv[2])),
+            responder=load("dotprobe").responder("", config), log=lambda m: None)
 """)
 
 
@@ -224,7 +225,8 @@ def test_enospc_through_run_one_records_aborted_with_reason(tmp_path, monkeypatc
     from tasks.core import writer as writer_mod
     from tasks.core.data_engine import DataEngine
     from tasks.core.writer import DataWriteError
-    from tasks.run import run_one
+    from tasks.core.paradigm import load
+    from tasks.core.runner import RunRequest, run_one
 
     real_write = os.write
     calls = {"n": 0}
@@ -246,8 +248,9 @@ def test_enospc_through_run_one_records_aborted_with_reason(tmp_path, monkeypatc
     engine = DataEngine(60.0)
     engine.open()
     with pytest.raises(DataWriteError) as info:
-        run_one(load_task_config(DEMO), participant="d1", session="pre", data_dir=tmp_path,
-                simulate="", engine=engine, log=lambda m: None)
+        config = load_task_config(DEMO)
+        run_one(config, engine, RunRequest("d1", "pre", tmp_path),
+                responder=load("dotprobe").responder("", config), log=lambda m: None)
     message = str(info.value)
     assert "could not write trial 4" in message and "the 3 finished trial(s)" in message
     assert "Status aborted" in message
