@@ -103,8 +103,8 @@ class EventsWriter:
     # -- creation -----------------------------------------------------------
     @classmethod
     def create(cls, data_root: Path, *, participant: str, session: str, task: str,
-               columns: tuple[Column, ...], provenance: dict, stimulus_presentation: dict | None = None,
-               rerun: bool = False, group: str | None = None,
+               provenance: dict, columns: tuple[Column, ...] | None = None,
+               stimulus_presentation: dict | None = None, rerun: bool = False, group: str | None = None,
                simulated: bool = False, run: int | None = None) -> "EventsWriter":
         """Create the run's files (sidecar first) and return the writer.
 
@@ -112,6 +112,9 @@ class EventsWriter:
         free one is taken when ``rerun`` is true, and run 1 when none exists.
         """
         data_root = Path(data_root)
+        if columns is None:  # a label that names a paradigm: that paradigm's header
+            from tasks.core.paradigm import load as load_paradigm
+            columns = load_paradigm(task).events_columns()
         participant = bids.check_label("participant", participant, option="--participant")
         session = bids.check_label("session", session, option="--session")
         if run is None:
