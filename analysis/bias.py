@@ -9,14 +9,17 @@ than ``min_trials_per_cell`` valid trials of either congruency keeps its counts
 and accuracy and gets n/a for the rest; an excluded participant-session
 (accuracy below the cut-off) gets n/a for everything.
 
+References: MacLeod, Mathews & Tata (1986), J Abnorm Psychol 95, 15-20; contract §4.
+
 >>> import pandas as pd
 >>> from analysis.settings import defaults
->>> s = defaults()["dotprobe"]; s["min_trials_per_cell"] = 2
+>>> s = dict(defaults()["dotprobe"], min_trials_per_cell=2)
 >>> t = pd.DataFrame({"participant_id": "sub-1", "session": "pre", "phase": "test",
 ...     "condition": "a-b@200", "trial_type": "a-b", "trial_index": range(1, 5),
 ...     "congruent": [1, 0, 1, 0], "correct": 1, "excluded": 0,
 ...     "rt_ms": [400., 450., 420., 470.]})
->>> float(dotprobe_scores(t, settings=s).set_index("measure")["value"]["bias_ms"])
+>>> float(condition_scores(t, settings=s, task="dotprobe").set_index("measure")
+...       ["value"]["bias_ms"])
 50.0
 """
 
@@ -37,7 +40,16 @@ COUNT_MEASURES = {"accuracy", "n_congruent", "n_incongruent"}
 
 def condition_trials(cleaned: pd.DataFrame, *, settings: dict) -> pd.DataFrame:
     """The test, non-filler trials, sorted by cell and trial_index, with ``rt_valid_ms``
-    (NaN for excluded trials), ``position`` and integer ``cell`` codes."""
+    (NaN for excluded trials), ``position`` (rank by trial_index within the condition,
+    excluded trials keeping theirs; contract §4) and integer ``cell`` codes.
+
+    >>> t = pd.DataFrame({"participant_id": "sub-1", "session": "pre", "phase": "test",
+    ...     "condition": "a-b@200", "trial_type": ["a-b", "filler", "a-b"],
+    ...     "trial_index": [3, 2, 1], "excluded": [0, 1, 1], "rt_ms": [400., 500., 450.]})
+    >>> c = condition_trials(t, settings={"test_phase": "test", "filler_trial_type": "filler"})
+    >>> c[["trial_index", "position", "rt_valid_ms"]].values.tolist()
+    [[1.0, 0.0, nan], [3.0, 1.0, 400.0]]
+    """
     test = cleaned[(cleaned["phase"] == settings["test_phase"])
                    & (cleaned["trial_type"] != settings["filler_trial_type"])]
     test = test.sort_values([*CELL, "trial_index"], kind="stable").reset_index(drop=True)
@@ -48,8 +60,10 @@ def condition_trials(cleaned: pd.DataFrame, *, settings: dict) -> pd.DataFrame:
     return test
 
 
-def dotprobe_scores(cleaned: pd.DataFrame, *, settings: dict) -> pd.DataFrame:
-    """Long scores: participant_id, session, task, condition, measure, value."""
+def condition_scores(cleaned: pd.DataFrame, *, settings: dict, task: str) -> pd.DataFrame:
+    """Long scores per participant x session x condition (formulas and the example in the
+    module docstring): participant_id, session, task (= ``task``, the label), condition,
+    measure, value; ``attrs["too_few"]`` lists the conditions short of valid trials."""
     trials = condition_trials(cleaned, settings=settings)
     if trials.empty:
         return pd.DataFrame(columns=[*CELL[:2], "task", "condition", "measure", "value"])
@@ -76,7 +90,7 @@ def dotprobe_scores(cleaned: pd.DataFrame, *, settings: dict) -> pd.DataFrame:
     else:
         series = tlbs_mod.weighted_tlbs(group=code, congruent=cong, rt_ms=rt)
     summary = tlbs_mod.summarise(group=code, tlbs=series, n_groups=n_cells,
-                                 denominator=settings["tlbs_variability_denominator"])
+                                 variability=settings["tlbs_variability"])
     wide = wide.join(summary)
     wide["abv"] = abv_mod.abv(group=code, position=trials["position"].to_numpy(),
                               congruent=cong, rt_ms=rt, n_groups=n_cells,
@@ -98,7 +112,7 @@ def dotprobe_scores(cleaned: pd.DataFrame, *, settings: dict) -> pd.DataFrame:
     too_few = wide.loc[few.to_numpy() & ~excluded_unit,
                        [*CELL, "n_congruent", "n_incongruent"]].reset_index(drop=True)
     long = wide.melt(id_vars=CELL, value_vars=MEASURES, var_name="measure", value_name="value")
-    long.insert(2, "task", "dotprobe")
+    long.insert(2, "task", task)
     order = {m: i for i, m in enumerate(MEASURES)}
     long["_m"] = long["measure"].map(order)
     long = long.sort_values([*CELL, "_m"]).drop(columns="_m").reset_index(drop=True)
@@ -106,13 +120,20 @@ def dotprobe_scores(cleaned: pd.DataFrame, *, settings: dict) -> pd.DataFrame:
     return long
 
 
-def overall_scores(accuracy: pd.DataFrame) -> pd.DataFrame:
+def overall_scores(accuracy: pd.DataFrame, *, task: str) -> pd.DataFrame:
     """Participant-session data-quality scores (condition ``all``): accuracy,
-    n_test_trials, dropped_frames, excluded."""
+    n_test_trials, dropped_frames, excluded (from
+    :func:`analysis.clean.participant_accuracy`; contract §4.2).
+
+    >>> a = pd.DataFrame({"participant_id": ["sub-1"], "session": ["pre"], "accuracy": [0.9],
+    ...                   "n_test_trials": [10.0], "dropped_frames": [0.0], "excluded": [0]})
+    >>> overall_scores(a, task="dotprobe")[["condition", "measure", "value"]].values.tolist()
+    [['all', 'accuracy', 0.9], ['all', 'n_test_trials', 10.0], ['all', 'dropped_frames', 0.0], ['all', 'excluded', 0.0]]
+    """
     long = accuracy.melt(id_vars=["participant_id", "session"],
                          value_vars=["accuracy", "n_test_trials", "dropped_frames", "excluded"],
                          var_name="measure", value_name="value")
-    long.insert(2, "task", "dotprobe")
+    long.insert(2, "task", task)
     long.insert(3, "condition", "all")
     long["value"] = long["value"].astype(float)
     return long

@@ -35,13 +35,6 @@ def rci_value(*, change: float, sd_pre: float, r_xx: float) -> float:
     return change / (math.sqrt(2) * sd_pre * math.sqrt(1 - r_xx))
 
 
-def change_measures(scores: pd.DataFrame, *, dotprobe_measures: list[str]) -> pd.DataFrame:
-    """The rows that enter change.tsv: the chosen dot-probe measures and every salience measure."""
-    dot = (scores["task"] == "dotprobe") & scores["measure"].isin(dotprobe_measures)
-    sal = (scores["task"] != "dotprobe") & scores["measure"].str.contains("salience")
-    return scores[dot | sal]
-
-
 def _paired(scores: pd.DataFrame, pre: str, post: str) -> pd.DataFrame:
     sub = scores[scores["session"].isin([pre, post])]
     wide = sub.pivot_table(index=[*KEY, "participant_id"], columns="session", values="value",
@@ -55,7 +48,11 @@ def _group_of(participants: pd.DataFrame) -> dict:
 
 
 def groups_present(participants: pd.DataFrame) -> list[str]:
-    """The real groups of participants.tsv (``n/a`` left out), sorted."""
+    """The real groups of participants.tsv (``n/a`` left out), sorted.
+
+    >>> groups_present(pd.DataFrame({"participant_id": ["a", "b"], "group": ["n/a", "MORE"]}))
+    ['MORE']
+    """
     if participants.empty:
         return []
     return sorted(g for g in participants["group"].dropna().unique() if g != "n/a")
@@ -63,7 +60,17 @@ def groups_present(participants: pd.DataFrame) -> list[str]:
 
 def change_table(scores: pd.DataFrame, *, participants: pd.DataFrame, pre: str = "pre",
                  post: str = "post") -> pd.DataFrame:
-    """change.tsv rows: per key x group (each group of participants.tsv and ``all``)."""
+    """change.tsv rows: per task x condition x measure x group (each group of
+    participants.tsv and ``all``), over participants with a pre and a post score; the
+    formulas of the module docstring (paired t; Lakens 2013).
+
+    >>> s = pd.DataFrame({"participant_id": ["a", "a", "b", "b", "c", "c"],
+    ...     "session": ["pre", "post"] * 3, "task": "t", "condition": "c", "measure": "m",
+    ...     "value": [1., 2., 2., 4., 3., 5.]})
+    >>> p = pd.DataFrame({"participant_id": ["a", "b", "c"], "group": "n/a"})
+    >>> change_table(s, participants=p)[["group", "n", "mean_change", "t"]].values.tolist()
+    [['all', 3, 1.6666666666666667, 5.000000000000001]]
+    """
     wide = _paired(scores, pre, post).dropna(subset=["pre", "post"])
     groups = _group_of(participants)
     wide["group"] = wide["participant_id"].map(groups).fillna("n/a")
@@ -110,7 +117,18 @@ def paired_stats(pre: np.ndarray, post: np.ndarray) -> dict:
 
 def rci_table(scores: pd.DataFrame, *, reliability: pd.DataFrame, pre: str = "pre",
               post: str = "post", criterion: float = 1.96) -> pd.DataFrame:
-    """rci.tsv rows, one per participant x key with both sessions."""
+    """rci.tsv rows, one per participant x task x condition x measure with both sessions:
+    rci = (post - pre) / (sqrt(2) SD_pre sqrt(1 - r_xx)), r_xx = the pre-session ``sb`` of
+    ``reliability`` (Jacobson & Truax 1991); n/a when r_xx <= 0.
+
+    >>> s = pd.DataFrame({"participant_id": ["a", "a", "b", "b", "c"],
+    ...     "session": ["pre", "post", "pre", "post", "pre"], "task": "t", "condition": "c",
+    ...     "measure": "m", "value": [0., 60., 30., 30., 60.]})
+    >>> r = pd.DataFrame({"session": ["pre"], "task": ["t"], "condition": ["c"],
+    ...                   "measure": ["m"], "sb": [0.45]})
+    >>> rci_table(s, reliability=r)[["participant_id", "rci", "reliable"]].round(2).values.tolist()
+    [['a', 1.91, 0.0], ['b', 0.0, 0.0]]
+    """
     wide = _paired(scores, pre, post)
     sd_pre = wide.dropna(subset=["pre"]).groupby(KEY)["pre"].std(ddof=1).rename("sd_pre")
     rel = reliability[reliability["session"] == pre].set_index(KEY)["sb"].rename("r_xx")

@@ -1,4 +1,4 @@
-"""Dot-probe cleaning pipeline (contract section 4, steps 1-5).
+"""Cleaning of response-time trials: the dot-probe's pipeline (contract section 4, steps 1-5).
 
 Every trial read stays in the table; ``excluded`` (1/0) and
 ``exclusion_reason`` say what happened to it.  The first step that drops a
@@ -9,14 +9,17 @@ congruency -> no response / error -> absolute RT limits -> relative outliers
 MAD = 1.4826 * median(|rt - median(rt)|); a trial is an outlier when
 |rt - median| > k * MAD (k = 2.5 by default); MAD = 0 drops nothing.
 
+Reference: contract section 4; Leys, Ley, Klein, Bernard & Licata (2013), JESP 49, 764-766.
+
 >>> import pandas as pd
->>> from analysis.settings import defaults
 >>> t = pd.DataFrame({"participant_id": "sub-1", "session": "pre", "phase": "test",
 ...     "trial_type": "a-b", "cue_duration_ms": 200.0, "congruent": [1, 0, 1, 0, 1],
 ...     "correct": [1, 1, 1, 1, 0], "response": ["left"] * 5,
 ...     "rt_ms": [400.0, 420.0, 150.0, 410.0, 500.0], "trial_index": range(1, 6)})
->>> s = defaults()["dotprobe"]; s["accuracy_min"] = 0.5
->>> clean_dotprobe(t, settings=s)["exclusion_reason"].tolist()
+>>> s = {"test_phase": "test", "filler_trial_type": "filler", "accuracy_min": 0.5,
+...      "drop_errors": True, "rt_min_ms": 200.0, "rt_max_ms": 2000.0,
+...      "outlier_method": "mad", "outlier_k": 2.5}
+>>> clean_trials(t, settings=s)["exclusion_reason"].tolist()
 [None, None, 'rt_below_200', None, 'error']
 """
 
@@ -24,8 +27,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-
-from analysis.settings import condition_label
 
 UNIT = ["participant_id", "session"]
 CELL = ["participant_id", "session", "condition"]
@@ -36,17 +37,33 @@ def _num(x: float) -> str:
     return str(int(x)) if x.is_integer() else repr(x)
 
 
+def condition_label(trial_type: str, cue_duration_ms: float) -> str:
+    """``<trial_type>@<cue_duration_ms>``, the duration written as an integer when whole.
+
+    >>> condition_label("infant_distress-infant_neutral", 200.0)
+    'infant_distress-infant_neutral@200'
+    >>> condition_label("a-b", 233.5)
+    'a-b@233.5'
+    """
+    return f"{trial_type}@{_num(cue_duration_ms)}"
+
+
 def add_conditions(trials: pd.DataFrame, *, trial_type: str = "trial_type",
                    cue_duration: str = "cue_duration_ms") -> pd.Series:
-    """``<trial_type>@<cue_duration_ms>`` for each row."""
+    """``<trial_type>@<cue_duration_ms>`` for each row (contract section 4, step 5).
+
+    >>> add_conditions(pd.DataFrame({"trial_type": ["a-b"], "cue_duration_ms": [200.0]})).tolist()
+    ['a-b@200']
+    """
     pairs = trials[[trial_type, cue_duration]].astype(object)
     keys = list(zip(pairs[trial_type], pairs[cue_duration]))
     labels = {k: condition_label(str(k[0]), k[1]) for k in set(keys)}
     return pd.Series([labels[k] for k in keys], index=trials.index, dtype=object)
 
 
-def clean_dotprobe(trials: pd.DataFrame, *, settings: dict) -> pd.DataFrame:
-    """Add ``condition``, ``excluded`` and ``exclusion_reason`` to dot-probe trials."""
+def clean_trials(trials: pd.DataFrame, *, settings: dict) -> pd.DataFrame:
+    """Add ``condition``, ``excluded`` and ``exclusion_reason`` to dot-probe trials (the
+    steps and formula of the module docstring, where the example is)."""
     out = trials.copy()
     out["condition"] = add_conditions(out) if len(out) else pd.Series(dtype=object)
     reason = np.full(len(out), None, dtype=object)
@@ -106,7 +123,14 @@ def clean_dotprobe(trials: pd.DataFrame, *, settings: dict) -> pd.DataFrame:
 def participant_accuracy(trials: pd.DataFrame, *, settings: dict) -> pd.DataFrame:
     """Accuracy over all test trials (fillers included) per participant x session.
 
-    Columns: participant_id, session, accuracy, n_test_trials, dropped_frames, excluded.
+    Columns: participant_id, session, accuracy, n_test_trials, dropped_frames, excluded
+    (accuracy = mean ``correct``; excluded = accuracy < ``accuracy_min``; contract §4.2).
+
+    >>> t = pd.DataFrame({"participant_id": "sub-1", "session": "pre",
+    ...     "phase": ["practice", "test", "test"], "correct": [0, 1, 0], "dropped_frames": 1})
+    >>> participant_accuracy(t, settings={"test_phase": "test", "accuracy_min": 0.8}
+    ...                      ).iloc[0].astype(str).tolist()
+    ['sub-1', 'pre', '0.5', '2.0', '2.0', '1']
     """
     test = trials[trials["phase"] == settings["test_phase"]]
     g = test.groupby(UNIT, sort=True)

@@ -1,172 +1,194 @@
-"""Scoring settings: declared defaults, loaded from ``configs/scoring.yaml``.
+"""Scoring settings: declared once with ``icb.params.Param``, loaded from a scoring config.
 
-Every step of the scoring pipeline is a setting here; the defaults are those of
-the contract (section 4).  A scoring file may set any subset of the keys; an
-unknown key, a value of the wrong type or a value outside its allowed set is
-bad input (exit status 2), reported with the file, the key, the value and what
-is allowed (with a did-you-mean for misspelt keys).
+Every step of the scoring pipeline is a setting here; the defaults are those of the
+contract (section 4) and of ``configs/scoring.yaml`` (a test holds the two equal).
+Sections are the shared ones (``input``, ``reliability``, ``change``, ``mixed_model``)
+and one per paradigm (``dotprobe``, ``rating``, ``keypress``, ``cryrating``): a paradigm's
+settings apply to every label of it.  A scoring file may set any subset of the keys; an
+unknown key, a value of the wrong type or a value outside its allowed set is bad input
+(exit status 2), reported with the file, the key, the value and what is allowed (with a
+did-you-mean for misspelt keys and values).
 
 >>> s = defaults()
->>> s["dotprobe"]["rt_min_ms"], s["reliability"]["n_splits"]
-(200.0, 5000)
+>>> s["dotprobe"]["rt_min_ms"], s["reliability"]["n_splits"], s["dotprobe"]["tlbs_variability"]
+(200.0, 5000, 'zvielli')
+>>> s["rating"]["contrasts"] == s["keypress"]["contrasts"]
+True
 """
 
 from __future__ import annotations
 
 import copy
-import difflib
+import math
+from dataclasses import dataclass
 from pathlib import Path
 
+from analysis.bias import MEASURES as BIAS_MEASURES
+from icb.bids import LABEL_RE
 from icb.errors import BadInput
+from icb.params import Param, did_you_mean
 
 
 class ScoringConfigError(BadInput):
     """A scoring config that does not match the declared settings."""
 
 
+SELECTOR_COLUMNS = ("category", "valence", "baby_schema", "stim_id")
+CONTRAST_SHAPE = ("a mapping name -> {a: {column: [values]}, b: {column: [values]}} with "
+                  "columns " + ", ".join(SELECTOR_COLUMNS))
+
+
+@dataclass(frozen=True)
+class ContrastsParam(Param):
+    """Salience contrasts: name -> {a: selector, b: selector}; selector = column -> values."""
+
+    def allowed(self) -> str:
+        return CONTRAST_SHAPE
+
+    def check(self, value):
+        if not isinstance(value, dict):
+            return value, [f"bad value {value!r}; allowed: {CONTRAST_SHAPE}"]
+        for name, spec in value.items():
+            if not isinstance(name, str) or not isinstance(spec, dict) or set(spec) != {"a", "b"}:
+                return value, [f"{name}: bad value {spec!r}; allowed: {CONTRAST_SHAPE}"]
+            for side in ("a", "b"):
+                sel = spec[side]
+                if not isinstance(sel, dict) or not sel:
+                    return value, [f"{name}.{side}: bad value {sel!r}; allowed: {CONTRAST_SHAPE}"]
+                for col, vals in sel.items():
+                    if col not in SELECTOR_COLUMNS:
+                        return value, [f"{name}.{side}: column {col!r} is not allowed; allowed: "
+                                       f"{', '.join(SELECTOR_COLUMNS)}"
+                                       f"{did_you_mean(str(col), list(SELECTOR_COLUMNS))}"]
+                    if not isinstance(vals, list) or not vals:
+                        return value, [f"{name}.{side}.{col}: bad value {vals!r}; allowed: a "
+                                       "non-empty list of values"]
+        return value, []
+
+
+@dataclass(frozen=True)
+class ParadigmMapParam(Param):
+    """Labels -> paradigms, for runs whose sidecar does not say (contract §3)."""
+
+    def allowed(self) -> str:
+        from analysis.scorer import registry
+        return ("a mapping label -> paradigm (labels: letters and digits; paradigms: one of "
+                + ", ".join(sorted(registry())) + ")")
+
+    def check(self, value):
+        from analysis.scorer import registry
+        if not isinstance(value, dict):
+            return value, [f"bad value {value!r}; allowed: {self.allowed()}"]
+        known = sorted(registry())
+        for label, paradigm in value.items():
+            if not isinstance(label, str) or not LABEL_RE.match(label):
+                return value, [f"bad label {label!r}; allowed: {self.allowed()}"]
+            if paradigm not in known:
+                return value, [f"{label}: bad paradigm {paradigm!r}; allowed: one of "
+                               f"{', '.join(known)}{did_you_mean(str(paradigm), known)}"]
+        return value, []
+
+
 def _contrast(a: dict, b: dict) -> dict:
     return {"a": a, "b": b}
 
 
-# section -> key -> (default, kind, allowed).  kind: float, int, bool, str, list, contrasts, dict
-DECLARED: dict[str, dict[str, tuple]] = {
-    "input": {
-        "pre_session": ("pre", "str", None),
-        "post_session": ("post", "str", None),
-    },
-    "dotprobe": {
-        "test_phase": ("test", "str", None),
-        "filler_trial_type": ("filler", "str", None),
-        "accuracy_min": (0.80, "float", (0.0, 1.0)),
-        "drop_errors": (True, "bool", None),
-        "rt_min_ms": (200.0, "float", (0.0, None)),
-        "rt_max_ms": (2000.0, "float", (0.0, None)),
-        "outlier_method": ("mad", "str", ("mad", "sd", "none")),
-        "outlier_k": (2.5, "float", (0.0, None)),
-        "min_trials_per_cell": (10, "int", (2, None)),
-        "tlbs_method": ("nearest", "str", ("nearest", "weighted")),
-        "tlbs_window": (5, "int", (1, None)),
-        "tlbs_variability_denominator": ("n", "str", ("n", "n-1")),
-        "abv_bin_size": (10, "int", (2, None)),
-    },
-    "reliability": {
-        "n_splits": (5000, "int", (10, None)),
-        "seed": (20240601, "int", (0, None)),
-        "chunk_splits": (250, "int", (1, None)),
-        "threads": (1, "int", (1, 64)),
-        "ratings": (True, "bool", None),
-    },
-    "rating": {
-        "contrasts": ({
-            "infant_minus_adult": _contrast({"category": ["infant"]}, {"category": ["adult"]}),
-            "distress_minus_neutral": _contrast({"category": ["infant"], "valence": ["distress"]},
-                                                {"category": ["infant"], "valence": ["neutral"]}),
-            "high_minus_low_baby_schema": _contrast({"baby_schema": [4, 5]},
-                                                    {"baby_schema": [1, 2]}),
-        }, "contrasts", None),
-    },
-    "keypress": {
-        "contrasts": ({
-            "infant_minus_adult": _contrast({"category": ["infant"]}, {"category": ["adult"]}),
-            "distress_minus_neutral": _contrast({"category": ["infant"], "valence": ["distress"]},
-                                                {"category": ["infant"], "valence": ["neutral"]}),
-            "high_minus_low_baby_schema": _contrast({"baby_schema": [4, 5]},
-                                                    {"baby_schema": [1, 2]}),
-        }, "contrasts", None),
-    },
-    "cryrating": {
-        "aversiveness_scales": (["urgent", "aversive", "distressed"], "list", None),
-        "contrasts": ({
-            "infant_minus_rotated": _contrast({"category": ["infant"]}, {"category": ["rotated"]}),
-            "high_minus_low_distress": _contrast(
-                {"category": ["infant"], "valence": ["high_distress"]},
-                {"category": ["infant"], "valence": ["low_distress"]}),
-        }, "contrasts", None),
-    },
-    "change": {
-        "dotprobe_measures": (["bias_ms"], "list", None),
-        "rci_criterion": (1.96, "float", (0.0, None)),
-    },
-    "mixed_model": {
-        "enabled": (True, "bool", None),
-        "max_trials": (60000, "int", (100, None)),
-        "max_iterations": (200, "int", (1, None)),
-    },
+# The face contrasts of the rating and key-press paradigms (one constant, both sections).
+FACE_CONTRASTS = {
+    "infant_minus_adult": _contrast({"category": ["infant"]}, {"category": ["adult"]}),
+    "distress_minus_neutral": _contrast({"category": ["infant"], "valence": ["distress"]},
+                                        {"category": ["infant"], "valence": ["neutral"]}),
+    "high_minus_low_baby_schema": _contrast({"baby_schema": [4, 5]}, {"baby_schema": [1, 2]}),
 }
+CRY_CONTRASTS = {
+    "infant_minus_rotated": _contrast({"category": ["infant"]}, {"category": ["rotated"]}),
+    "high_minus_low_distress": _contrast({"category": ["infant"], "valence": ["high_distress"]},
+                                         {"category": ["infant"], "valence": ["low_distress"]}),
+}
+TEST_PHASE = Param("test_phase", "str", "test", "only rows with phase == this are scored")
 
-SELECTOR_COLUMNS = ("category", "valence", "baby_schema", "stim_id")
+
+def _contrasts(default: dict) -> ContrastsParam:
+    return ContrastsParam("contrasts", "mapping", default,
+                          "salience contrasts: mean over side a rows - mean over side b rows")
+
+
+DECLARED: dict[str, tuple[Param, ...]] = {
+    "input": (
+        Param("pre_session", "str", "pre", "session label of the baseline"),
+        Param("post_session", "str", "post", "session label after the intervention"),
+        ParadigmMapParam("paradigms", "mapping", {"opioiddotprobe": "dotprobe"},
+                         "label -> paradigm for runs whose sidecar has no Provenance.Paradigm "
+                         "(a label that names a paradigm needs no entry)"),
+    ),
+    "dotprobe": (
+        TEST_PHASE,
+        Param("filler_trial_type", "str", "filler", "trial_type of neutral-neutral fillers"),
+        Param("accuracy_min", "float", 0.80, "participant x session accuracy cut-off",
+              minimum=0.0, maximum=1.0),
+        Param("drop_errors", "bool", True, "drop error trials"),
+        Param("rt_min_ms", "float", 200.0, "drop rt_ms below this", minimum=0.0, unit="ms"),
+        Param("rt_max_ms", "float", 2000.0, "drop rt_ms above this", minimum=0.0, unit="ms"),
+        Param("outlier_method", "str", "mad", "relative outlier rule",
+              choices=("mad", "sd", "none")),
+        Param("outlier_k", "float", 2.5, "outlier distance in MADs or SDs", minimum=0.0),
+        Param("min_trials_per_cell", "int", 10, "valid trials needed per congruency",
+              minimum=2),
+        Param("tlbs_method", "str", "nearest", "TL-BS pairing", choices=("nearest", "weighted")),
+        Param("tlbs_window", "int", 5, "nearest method: largest distance in positions",
+              minimum=1),
+        Param("tlbs_variability", "str", "zvielli", "TL-BS variability formula",
+              choices=("zvielli", "itrak")),
+        Param("abv_bin_size", "int", 10, "trials per bin of attention-bias variability",
+              minimum=2),
+    ),
+    "reliability": (
+        Param("n_splits", "int", 5000, "random splits", minimum=10),
+        Param("seed", "int", 20240601, "seed of the splits", minimum=0),
+        Param("chunk_splits", "int", 250, "splits computed at once", minimum=1),
+        Param("threads", "int", 1, "worker threads over chunks", minimum=1, maximum=64),
+        Param("ratings", "bool", True, "also the split-half of every salience contrast"),
+    ),
+    "rating": (TEST_PHASE, _contrasts(FACE_CONTRASTS)),
+    "keypress": (TEST_PHASE, _contrasts(FACE_CONTRASTS)),
+    "cryrating": (
+        TEST_PHASE,
+        Param("aversiveness_scales", "list[str]", ["urgent", "aversive", "distressed"],
+              "composite = mean of these scales", min_length=1),
+        _contrasts(CRY_CONTRASTS),
+    ),
+    "change": (
+        Param("dotprobe_measures", "list[str]", ["bias_ms"],
+              "dot-probe measures in change.tsv / rci.tsv", choices=tuple(BIAS_MEASURES),
+              min_length=1),
+        Param("rci_criterion", "float", 1.96, "|RCI| above this = reliable change",
+              minimum=0.0),
+    ),
+    "mixed_model": (
+        Param("enabled", "bool", True, "fit when participants.tsv has two or more groups"),
+        Param("max_trials", "int", 60000, "per condition; above it a seeded subset",
+              minimum=100),
+        Param("max_iterations", "int", 200, "optimiser iterations", minimum=1),
+    ),
+}
 
 
 def defaults() -> dict:
     """The declared defaults as a nested dict (a fresh copy)."""
-    return {sec: {k: copy.deepcopy(v[0]) for k, v in keys.items()}
-            for sec, keys in DECLARED.items()}
+    return {section: {p.name: copy.deepcopy(p.default) for p in params}
+            for section, params in DECLARED.items()}
 
 
-def _did_you_mean(word: str, options) -> str:
-    close = difflib.get_close_matches(word, list(options), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+def _check(param: Param, value) -> tuple[object, list[str]]:
+    converted, problems = param.check(value)
+    if not problems and param.type == "float" and not math.isfinite(converted):
+        problems = [f"bad value {value!r}; allowed: a finite number"]
+    if problems and param.choices and isinstance(value, str):
+        problems = [p + did_you_mean(value, [str(c) for c in param.choices]) for p in problems]
+    return converted, problems
 
 
-def _check_value(where: str, value, kind: str, allowed) -> tuple[object, str | None]:
-    """Return (converted value, problem or None)."""
-    if kind == "bool":
-        if isinstance(value, bool):
-            return value, None
-        return value, f"{where}: {value!r} is not allowed; allowed: true or false"
-    if kind in ("float", "int"):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return value, f"{where}: {value!r} is not allowed; allowed: a number"
-        if kind == "int" and (isinstance(value, float) and not value.is_integer()):
-            return value, f"{where}: {value!r} is not allowed; allowed: a whole number"
-        value = int(value) if kind == "int" else float(value)
-        if value != value or value in (float("inf"), float("-inf")):
-            return value, f"{where}: {value!r} is not allowed; allowed: a finite number"
-        low, high = allowed or (None, None)
-        if (low is not None and value < low) or (high is not None and value > high):
-            rng = f"from {low}" + (f" to {high}" if high is not None else " up")
-            return value, f"{where}: {value!r} is not allowed; allowed: a number {rng}"
-        return value, None
-    if kind == "str":
-        if not isinstance(value, str):
-            return value, f"{where}: {value!r} is not allowed; allowed: a text value"
-        if allowed and value not in allowed:
-            return value, (f"{where}: {value!r} is not allowed; allowed: "
-                           f"{', '.join(allowed)}{_did_you_mean(value, allowed)}")
-        return value, None
-    if kind == "list":
-        if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
-            return value, f"{where}: {value!r} is not allowed; allowed: a non-empty list of names"
-        return value, None
-    if kind == "contrasts":
-        return _check_contrasts(where, value)
-    raise ValueError(kind)
-
-
-def _check_contrasts(where: str, value) -> tuple[object, str | None]:
-    shape = ("a mapping name -> {a: {column: [values]}, b: {column: [values]}} with columns "
-             + ", ".join(SELECTOR_COLUMNS))
-    if not isinstance(value, dict):
-        return value, f"{where}: {value!r} is not allowed; allowed: {shape}"
-    for name, spec in value.items():
-        if not isinstance(name, str) or not isinstance(spec, dict) or set(spec) != {"a", "b"}:
-            return value, f"{where}.{name}: {spec!r} is not allowed; allowed: {shape}"
-        for side in ("a", "b"):
-            sel = spec[side]
-            if not isinstance(sel, dict) or not sel:
-                return value, f"{where}.{name}.{side}: {sel!r} is not allowed; allowed: {shape}"
-            for col, vals in sel.items():
-                if col not in SELECTOR_COLUMNS:
-                    return value, (f"{where}.{name}.{side}: column {col!r} is not allowed; "
-                                   f"allowed: {', '.join(SELECTOR_COLUMNS)}"
-                                   f"{_did_you_mean(str(col), SELECTOR_COLUMNS)}")
-                if not isinstance(vals, list) or not vals:
-                    return value, (f"{where}.{name}.{side}.{col}: {vals!r} is not allowed; "
-                                   "allowed: a non-empty list of values")
-    return value, None
-
-
-def merge(overrides: dict, *, source: str = "scoring config") -> dict:
+def merge(overrides: dict | None, *, source: str = "scoring config") -> dict:
     """Defaults updated with ``overrides``; every problem is reported at once.
 
     >>> merge({"dotprobe": {"rt_min_ms": 150}})["dotprobe"]["rt_min_ms"]
@@ -186,7 +208,7 @@ def merge(overrides: dict, *, source: str = "scoring config") -> dict:
     for section, keys in overrides.items():
         if section not in DECLARED:
             problems.append(f"{source}: {section}: unknown section"
-                            f"{_did_you_mean(str(section), DECLARED)}; allowed: "
+                            f"{did_you_mean(str(section), list(DECLARED))}; allowed: "
                             f"{', '.join(DECLARED)}")
             continue
         if keys is None:
@@ -194,18 +216,16 @@ def merge(overrides: dict, *, source: str = "scoring config") -> dict:
         if not isinstance(keys, dict):
             problems.append(f"{source}: {section}: must be a mapping of keys")
             continue
+        declared = {p.name: p for p in DECLARED[section]}
         for key, value in keys.items():
-            declared = DECLARED[section]
             if key not in declared:
                 problems.append(f"{source}: {section}.{key}: unknown key"
-                                f"{_did_you_mean(str(key), declared)}; allowed: "
+                                f"{did_you_mean(str(key), list(declared))}; allowed: "
                                 f"{', '.join(sorted(declared))}")
                 continue
-            _, kind, allowed = declared[key]
-            converted, problem = _check_value(f"{source}: {section}.{key}", value, kind, allowed)
-            if problem:
-                problems.append(problem)
-            else:
+            converted, errs = _check(declared[key], value)
+            problems += [f"{source}: {section}.{key}: {e}" for e in errs]
+            if not errs:
                 settings[section][key] = converted
     dp = settings["dotprobe"]
     if dp["rt_min_ms"] >= dp["rt_max_ms"]:
@@ -231,16 +251,3 @@ def load(path: str | Path | None) -> dict:
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise ScoringConfigError(f"{path}: not valid YAML: {exc}") from None
     return merge(data or {}, source=str(path))
-
-
-def condition_label(trial_type: str, cue_duration_ms: float) -> str:
-    """``<trial_type>@<cue_duration_ms>``, the duration written as an integer when whole.
-
-    >>> condition_label("infant_distress-infant_neutral", 200.0)
-    'infant_distress-infant_neutral@200'
-    >>> condition_label("a-b", 233.5)
-    'a-b@233.5'
-    """
-    d = float(cue_duration_ms)
-    text = str(int(d)) if d.is_integer() else repr(d)
-    return f"{trial_type}@{text}"

@@ -13,8 +13,13 @@ weights 1 / d^2, d = |position_i - position_j|.
 
 Summaries over the TL-BS series in position order: mean and peak of the
 positive values (toward) and of the negative values (away, kept negative),
-and variability = sum |TL-BS(k+1) - TL-BS(k)| / n (Zvielli) or / (n - 1)
-(itrak), n = number of TL-BS values.
+and variability (contract §4):
+
+* ``zvielli`` (default): sum |TL-BS(k+1) - TL-BS(k)| / n over the TL-BS values in
+  position order with gaps closed, n = number of TL-BS values;
+* ``itrak`` (the R package itrak): the mean of |TL-BS(p+1) - TL-BS(p)| over adjacent
+  positions p, p+1 that both have a TL-BS value; a difference across a gap (a position
+  without a TL-BS value) is not counted.  Without gaps this is the default x n / (n - 1).
 
 The hand-made sequence I I C C (rt 500, 520, 400, 410) pairs trial 1 with
 trial 3 (two positions away), trial 2 with 3, trial 3 with 2 (tie: earlier)
@@ -78,14 +83,24 @@ def weighted_tlbs(*, group: np.ndarray, congruent: np.ndarray, rt_ms: np.ndarray
 
 
 def summarise(*, group: np.ndarray, tlbs: np.ndarray, n_groups: int,
-              denominator: str = "n") -> pd.DataFrame:
+              variability: str = "zvielli") -> pd.DataFrame:
     """Per group: tlbs_mean_toward_ms, tlbs_mean_away_ms, tlbs_peak_toward_ms,
-    tlbs_peak_away_ms, tlbs_variability_ms (index 0..n_groups-1).
+    tlbs_peak_away_ms, tlbs_variability_ms (index 0..n_groups-1).  Rows are positions in
+    order within each group (NaN = no TL-BS at that position); formulas in the module
+    docstring (Zvielli, Bernstein & Koster 2015; itrak).
 
     >>> s = summarise(group=np.zeros(4, int), tlbs=np.array([100., -20., 30., np.nan]),
     ...               n_groups=1)
     >>> s.iloc[0].tolist()
     [65.0, -20.0, 100.0, -20.0, 56.666666666666664]
+
+    With a gap (10, 30, gap, 0, 20): gap closed (20 + 30 + 20) / 4 = 17.5; itrak counts
+    only 10->30 and 0->20: (20 + 20) / 2 = 20.
+
+    >>> series = np.array([10., 30., np.nan, 0., 20.])
+    >>> [float(summarise(group=np.zeros(5, int), tlbs=series, n_groups=1, variability=v)
+    ...  ["tlbs_variability_ms"][0]) for v in ("zvielli", "itrak")]
+    [17.5, 20.0]
     """
     have = ~np.isnan(tlbs)
     g, v = group[have], tlbs[have]
@@ -97,11 +112,16 @@ def summarise(*, group: np.ndarray, tlbs: np.ndarray, n_groups: int,
     out["tlbs_mean_away_ms"] = grouped["neg"].mean()
     out["tlbs_peak_toward_ms"] = grouped["pos"].max()
     out["tlbs_peak_away_ms"] = grouped["neg"].min()
+    if variability == "itrak":
+        adjacent = have[1:] & have[:-1] & (group[1:] == group[:-1])
+        jumps = np.abs(np.diff(tlbs))[adjacent]
+        out["tlbs_variability_ms"] = pd.Series(jumps).groupby(group[1:][adjacent]).mean()
+        return out
+    if variability != "zvielli":
+        raise ValueError(f"variability must be zvielli or itrak, not {variability!r}")
     same = np.r_[False, g[1:] == g[:-1]]
     jumps = np.abs(np.r_[0.0, np.diff(v)]) * same
     total = pd.Series(jumps).groupby(g).sum()
     count = pd.Series(np.ones(len(g))).groupby(g).sum()
-    denom = count if denominator == "n" else count - 1
-    variability = (total / denom).where(count >= 2)
-    out["tlbs_variability_ms"] = variability
+    out["tlbs_variability_ms"] = (total / count).where(count >= 2)
     return out

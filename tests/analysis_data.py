@@ -3,6 +3,10 @@
 ``make_cohort`` writes pre and post runs of every task for two groups with
 known effects and returns the truth.  fsync is switched off while writing
 (the writer's format and files are unchanged; only durability is skipped).
+
+The headers are the analysis's required columns (its scorers' declarations) plus the
+columns the station writes besides (``EXTRA``), so that the tests do not depend on the
+station's own declarations (the analysis never imports ``tasks``).
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from unittest import mock
 
 import numpy as np
 
+from analysis.scorer import registry
+from icb.columns import Column
 from tasks.core.writer import EventsWriter
 
 PAIRS = ("infant_distress-infant_neutral", "infant_neutral-adult_neutral")
@@ -27,6 +33,32 @@ DEFAULT_BIAS = {("MORE", "pre"): 30.0, ("MORE", "post"): 10.0,
                 ("control", "pre"): 30.0, ("control", "post"): 30.0}
 DEFAULT_LIKING_SALIENCE = {("MORE", "pre"): 1.0, ("MORE", "post"): 2.0,
                            ("control", "pre"): 1.0, ("control", "post"): 1.0}
+
+
+# columns the station writes that the analysis does not require: (after this column, Column)
+EXTRA = {
+    "dotprobe": [("stim_right", Column("probe_identity", "Probe identity", "dot, colon or dots",
+                                       levels={"dot": "dot", "colon": ":", "dots": ".."}))],
+    "rating": [("valence", Column("baby_schema", "Baby schema", "1-5", "int", nullable=True)),
+               ("scale", Column("scale_min", "Scale minimum", "", "float")),
+               ("scale_min", Column("scale_max", "Scale maximum", "", "float"))],
+    "keypress": [("valence", Column("baby_schema", "Baby schema", "1-5", "int", nullable=True)),
+                 (None, Column("response_class", "Response class", "")),
+                 (None, Column("press_log", "Press log", "", nullable=True))],
+}
+EXTRA["cryrating"] = EXTRA["rating"] + [
+    (None, Column("audio_onset_requested_s", "Requested onset", "", "float", units="s")),
+    (None, Column("audio_onset_reported_s", "Reported onset", "", "float", units="s")),
+    (None, Column("audio_onset_error_ms", "Onset error", "", "float", units="ms"))]
+
+
+def header(paradigm: str, *, drop: tuple[str, ...] = ()) -> tuple[Column, ...]:
+    """The analysis's required columns of ``paradigm`` with the station's extras."""
+    cols = list(registry()[paradigm].columns[paradigm])
+    for after, col in EXTRA[paradigm]:
+        names = [c.name for c in cols]
+        cols.insert(names.index(after) + 1 if after else len(cols), col)
+    return tuple(c for c in cols if c.name not in drop)
 
 
 @contextmanager
@@ -123,13 +155,18 @@ def cry_rows(rng):
 
 def write_run(root: Path, participant: str, session: str, task: str, rows: list[dict], *,
               group: str | None = None, status: str = "completed", simulated=False,
-              run: int | None = None) -> Path:
+              run: int | None = None, paradigm: str | None = None,
+              drop: tuple[str, ...] = ()) -> Path:
+    """One run of label ``task`` (paradigm ``paradigm``, default the label), written by the
+    EventsWriter; ``drop`` leaves columns out of the header (and the rows)."""
+    paradigm = paradigm or task
     with no_fsync():
         w = EventsWriter.create(root, participant=participant, session=session, task=task,
-                                provenance={"Simulated": simulated}, group=group,
-                                simulated=bool(simulated), run=run)
+                                columns=header(paradigm, drop=drop),
+                                provenance={"Simulated": simulated, "Paradigm": paradigm},
+                                group=group, simulated=bool(simulated), run=run)
         for row in rows:
-            w.append(row)
+            w.append({k: v for k, v in row.items() if k not in drop})
         if status == "in_progress":
             w.close()
         else:

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
-from analysis import dataset, io, score, settings
+from analysis import dataset, events, io, score, settings
 from analysis_data import CONDITIONS, make_cohort, write_run, dotprobe_rows
 from icb.cli import main
 from icb.errors import BadInput
@@ -180,8 +180,8 @@ def test_same_numbers_whatever_the_order_of_files_and_rows(cohort, tmp_path, mon
         body = lines[1:]
         rng.shuffle(body)
         path.write_text(lines[0] + "".join(body))
-    real_find = io.find_event_files
-    monkeypatch.setattr(io, "find_event_files", lambda r: list(reversed(real_find(r))))
+    real_find = events.find_event_files
+    monkeypatch.setattr(events, "find_event_files", lambda r: list(reversed(real_find(r))))
     out2 = tmp_path / "out2"
     out2.mkdir()
     score.score(shuffled, out2, settings=fast_settings(), show_progress=False)

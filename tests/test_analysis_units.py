@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from analysis import abv, change, clean, settings, tlbs
-from analysis.bias import dotprobe_scores
+from analysis.bias import condition_scores
 from analysis.reliability import cronbach_alpha
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,7 +43,7 @@ def test_cleaning_reasons_in_order_and_mad_by_hand():
     t.loc[9, "response"] = None
     t.loc[9, "rt_ms"] = np.nan
     # accuracy = 9/11 >= 0.8
-    out = clean.clean_dotprobe(t, settings=s)
+    out = clean.clean_trials(t, settings=s)
     reasons = out["exclusion_reason"].tolist()
     assert reasons[6] == "rt_below_200" and reasons[7] == "rt_above_2000"
     assert reasons[8] == "error" and reasons[9] == "no_response"
@@ -61,10 +61,10 @@ def test_cleaning_reasons_in_order_and_mad_by_hand():
 def test_mad_zero_drops_nothing_and_accuracy_rule():
     s = settings.defaults()["dotprobe"]
     t = _trials([500.0] * 10 + [900.0], [1, 0] * 5 + [1])
-    out = clean.clean_dotprobe(t, settings=s)
+    out = clean.clean_trials(t, settings=s)
     assert out["excluded"].sum() == 0  # MAD of mostly-equal values is 0: nothing dropped
     bad = _trials([500.0] * 10, [1, 0] * 5, correct=[1] * 7 + [0] * 3)
-    out = clean.clean_dotprobe(bad, settings=s)
+    out = clean.clean_trials(bad, settings=s)
     assert set(out["exclusion_reason"]) == {"participant_accuracy_below_0.8"}
 
 
@@ -74,7 +74,7 @@ def test_practice_and_filler_keep_their_rows():
     t.loc[0, "phase"] = "practice"
     t.loc[1, "trial_type"] = "filler"
     t.loc[1, "congruent"] = np.nan
-    out = clean.clean_dotprobe(t, settings=s)
+    out = clean.clean_trials(t, settings=s)
     assert len(out) == 4
     assert out["exclusion_reason"].tolist()[:2] == ["practice", "filler"]
 
@@ -87,7 +87,7 @@ def test_bias_and_summary_measures_by_hand():
     t = _trials(rts, cong)
     t["excluded"] = 0
     t["exclusion_reason"] = None
-    got = dotprobe_scores(t, settings=s).set_index("measure")["value"]
+    got = condition_scores(t, settings=s, task="dotprobe").set_index("measure")["value"]
     inc = [460, 480, 470, 455]
     con = [400, 410, 420, 405]
     assert got["bias_ms"] == pytest.approx(np.mean(inc) - np.mean(con))
@@ -107,7 +107,7 @@ def test_too_few_trials_gives_na_but_keeps_counts():
     s = settings.defaults()["dotprobe"]
     t = _trials([400, 450] * 4, [1, 0] * 4)
     t["excluded"] = 0
-    got = dotprobe_scores(t, settings=s).set_index("measure")["value"]
+    got = condition_scores(t, settings=s, task="dotprobe").set_index("measure")["value"]
     assert math.isnan(got["bias_ms"]) and got["n_congruent"] == 4
 
 
@@ -126,10 +126,32 @@ def test_tlbs_itit_ctct_and_window_and_excluded_positions():
     assert np.isnan(got).all()
 
 
-def test_tlbs_variability_itrak_denominator():
-    s = tlbs.summarise(group=np.zeros(3, int), tlbs=np.array([10., 30., 0.]), n_groups=1,
-                       denominator="n-1")
-    assert s["tlbs_variability_ms"][0] == pytest.approx((20 + 30) / 2)
+def test_tlbs_variability_itrak_without_a_gap_is_default_times_n_over_n_minus_1():
+    series = np.array([10., 30., 0.])
+    z = tlbs.summarise(group=np.zeros(3, int), tlbs=series, n_groups=1)
+    i = tlbs.summarise(group=np.zeros(3, int), tlbs=series, n_groups=1, variability="itrak")
+    assert z["tlbs_variability_ms"][0] == pytest.approx((20 + 30) / 3)
+    assert i["tlbs_variability_ms"][0] == pytest.approx((20 + 30) / 2)
+    assert i["tlbs_variability_ms"][0] == pytest.approx(z["tlbs_variability_ms"][0] * 3 / 2)
+
+
+def test_tlbs_variability_itrak_on_a_hand_made_series_with_a_gap():
+    # positions C I C (I excluded) C I, rt 400 460 410 - 420 470; nearest pairs (window 5,
+    # ties to the earlier): TL-BS = 60, 60, 50, (none), 50, 50
+    s = dict(settings.defaults()["dotprobe"], min_trials_per_cell=2)
+    t = _trials([400, 460, 410, 455, 420, 470], [1, 0, 1, 0, 1, 0])
+    t["excluded"] = [0, 0, 0, 1, 0, 0]
+    got = {}
+    for formula in ("zvielli", "itrak"):
+        s["tlbs_variability"] = formula
+        values = condition_scores(t, settings=s, task="dotprobe").set_index("measure")["value"]
+        got[formula] = values["tlbs_variability_ms"]
+    # contract default: gaps closed, 60 60 50 50 50 -> (0 + 10 + 0 + 0) / 5
+    assert got["zvielli"] == pytest.approx(10 / 5)
+    # itrak: only adjacent positions that both have a value: 0, 10 and 0 (not 50 -> 50
+    # across the gap) -> 10 / 3; not the default x n / (n - 1) = 2.5
+    assert got["itrak"] == pytest.approx(10 / 3)
+    assert got["itrak"] != pytest.approx(got["zvielli"] * 5 / 4)
 
 
 def test_abv_by_hand():
@@ -205,7 +227,13 @@ def test_cronbach_alpha_by_hand():
 
 @pytest.mark.parametrize("overrides, needle", [
     ({"dotprobe": {"rt_mni_ms": 100}}, "did you mean 'rt_min_ms'"),
-    ({"dotprobe": {"outlier_method": "mda"}}, "allowed: mad, sd, none"),
+    ({"dotprobe": {"outlier_method": "mda"}}, "allowed: one of mad, sd, none (did you mean 'mad'?)"),
+    ({"dotprobe": {"tlbs_variability": "itrac"}}, "allowed: one of zvielli, itrak"),
+    ({"dotprobe": {"tlbs_variability_denominator": "n-1"}}, "did you mean 'tlbs_variability'"),
+    ({"input": {"paradigms": {"opioiddotprobe": "dotprob"}}}, "did you mean 'dotprobe'"),
+    ({"rating": {"contrasts": {"x": {"a": {"categry": ["infant"]}, "b": {"category": ["adult"]}}}}},
+     "did you mean 'category'"),
+    ({"change": {"dotprobe_measures": ["bias"]}}, "allowed: each one of bias_ms"),
     ({"dotprobe": {"rt_min_ms": "fast"}}, "allowed: a number"),
     ({"reliabilty": {}}, "did you mean 'reliability'"),
     ({"dotprobe": {"rt_min_ms": 3000}}, "must be below"),

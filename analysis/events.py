@@ -1,0 +1,273 @@
+"""Reading the events files under a data root (contract §3).
+
+Each events file is typed and checked against the columns its paradigm's scorer requires
+(``Scorer.columns``): every required column present, ``onset`` and ``duration`` first,
+every row with the header's number of fields, types (float / whole number / levels),
+``n/a`` only where allowed, no duplicate ``trial_index``.  Columns the scorer does not
+require are kept as text.  A file that fails a check gets ``Run.problem`` (its reason in
+exclusions.tsv) and the rest is read; nothing is dropped silently.
+
+>>> parse_name("sub-07_ses-pre_task-faces_run-02_events.tsv").run
+2
+"""
+
+from __future__ import annotations
+
+import csv
+import io as _io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from icb.bids import BidsName
+from icb.columns import Column
+
+BATCH_FILES = 200  # files parsed together (bounds memory)
+SOURCE = "_source"  # hidden column: the path of the file a row came from
+
+
+class FileProblem(Exception):
+    """A file that cannot be scored; the message is the reason written to exclusions.tsv."""
+
+
+@dataclass
+class Run:
+    """One events file found under the data root; ``task`` is its label."""
+
+    path: Path
+    participant: str
+    session: str
+    task: str
+    run: int
+    sha256: str = ""
+    status: str = "unknown"
+    simulated: bool = False
+    paradigm: str | None = None
+    sidecar_problem: str | None = None
+    problem: str | None = None
+    n_rows: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def participant_id(self) -> str:
+        return f"sub-{self.participant}"
+
+
+@dataclass(frozen=True)
+class Sidecar:
+    """What the analysis reads from a sidecar (``paradigm`` None when it does not say)."""
+
+    status: str
+    simulated: bool
+    paradigm: str | None
+    problem: str | None
+
+
+def parse_name(name: str) -> BidsName:
+    """The entities of an events file name (run as a number); FileProblem if not one."""
+    parsed = BidsName.parse(name)
+    if parsed is None:
+        raise FileProblem("file name does not follow sub-<P>_ses-<S>_task-<T>_run-<N>_events.tsv")
+    return parsed
+
+
+def find_event_files(data_root: Path) -> list[Path]:
+    """Every ``*_events.tsv`` under ``data_root``, sorted by path (order-independent)."""
+    return sorted(p for p in Path(data_root).rglob("*_events.tsv") if p.is_file())
+
+
+def read_sidecar(tsv_path: Path) -> Sidecar:
+    """Status, Simulated and Paradigm of ``Provenance``; status ``unknown`` if unreadable.
+
+    >>> read_sidecar(Path("/nonexistent/x_events.tsv")).problem
+    'sidecar missing'
+    """
+    json_path = tsv_path.with_suffix(".json")
+    if not json_path.is_file():
+        return Sidecar("unknown", False, None, "sidecar missing")
+    try:
+        prov = json.loads(json_path.read_text(encoding="utf-8"))["Provenance"]
+        paradigm = prov.get("Paradigm")
+        paradigm = paradigm if isinstance(paradigm, str) and paradigm else None
+        status = prov["Status"]
+        if status not in ("in_progress", "completed", "aborted"):
+            return Sidecar("unknown", bool(prov.get("Simulated")), paradigm,
+                           f"sidecar: unknown Status {status!r}")
+        return Sidecar(status, bool(prov.get("Simulated")), paradigm, None)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        return Sidecar("unknown", False, None,
+                       f"sidecar unreadable ({type(exc).__name__}: {exc})")
+
+
+def split_lines(text: str, required: list[str]) -> tuple[list[str], list[str], str | None]:
+    """(header, data lines, warning) of one events file; FileProblem when unreadable.
+
+    >>> split_lines("onset\\tduration\\n1\\t2\\n", ["onset", "duration"])
+    (['onset', 'duration'], ['1\\t2'], None)
+    >>> split_lines("onset\\tduration\\n", ["onset", "rt_ms"])
+    Traceback (most recent call last):
+    ...
+    analysis.events.FileProblem: bad header: missing column(s) rt_ms
+    """
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if not text.strip():
+        raise FileProblem("empty file (no header)")
+    lines = text.split("\n")
+    warning = None
+    if lines[-1] == "":
+        lines.pop()
+    else:
+        warning = "last line has no line end"
+    lines = [ln[:-1] if ln.endswith("\r") else ln for ln in lines]
+    header = lines[0].split("\t")
+    if len(set(header)) != len(header):
+        raise FileProblem("bad header: a column name appears twice")
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise FileProblem(f"bad header: missing column(s) {', '.join(missing)}")
+    if header[:2] != ["onset", "duration"]:
+        raise FileProblem("bad header: onset and duration must be the first two columns")
+    n = len(header)
+    for i, line in enumerate(lines[1:], start=2):
+        if "\r" in line or "\x00" in line:
+            raise FileProblem(f"line {i}: stray carriage-return or NUL character")
+        k = line.count("\t") + 1
+        if k != n:
+            cut = " (row cut short)" if k < n else ""
+            raise FileProblem(f"line {i}: {k} fields, the header has {n}{cut}")
+    return header, lines[1:], warning
+
+
+def _check_column(col: Column, values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(typed values, bad-cell mask) of one required column (vectorised)."""
+    is_na = values == "n/a"
+    bad = values == ""
+    if not col.nullable:
+        bad |= is_na
+    if col.dtype in ("float", "int"):
+        num = pd.to_numeric(values.where(~is_na & ~bad), errors="coerce").astype("float64")
+        arr = num.to_numpy()
+        bad |= ~is_na & ~np.isfinite(arr)
+        if col.dtype == "int":
+            bad |= ~is_na & np.isfinite(arr) & (np.floor(arr) != arr)
+        typed = num
+    else:
+        typed = values.where(~is_na)
+    if col.levels:
+        bad |= ~is_na & ~values.isin(list(col.levels))
+    return typed, bad
+
+
+def allowed(col: Column) -> str:
+    """What a column allows, for messages.
+
+    >>> allowed(Column("rt_ms", "RT", "", "float", nullable=True))
+    'a number or n/a'
+    """
+    if col.levels:
+        return ", ".join(col.levels) + (" or n/a" if col.nullable else "")
+    kind = {"float": "a number", "int": "a whole number", "str": "text"}[col.dtype]
+    return kind + (" or n/a" if col.nullable else "")
+
+
+def _parse_batch(header: tuple, items: list, cols: dict, runs: list[Run]) -> pd.DataFrame:
+    body = "".join(f"{idx}\t{i + 2}\t{line}\n" for idx, lines in items
+                   for i, line in enumerate(lines))
+    names = ["_file", "_line", *header]
+    if body:
+        raw = pd.read_csv(_io.StringIO(body), sep="\t", header=None, names=names, dtype=str,
+                          keep_default_na=False, na_filter=False, quoting=csv.QUOTE_NONE,
+                          engine="c")
+    else:
+        raw = pd.DataFrame({n: pd.Series([], dtype=str) for n in names})
+    raw["_file"] = raw["_file"].astype(int)
+    raw["_line"] = raw["_line"].astype(int)
+    bad_files: dict[int, tuple[int, str]] = {}
+    out = {"_file": raw["_file"]}
+    for name in header:
+        if name not in cols:
+            out[name] = raw[name].where(raw[name] != "n/a")
+            continue
+        typed, bad = _check_column(cols[name], raw[name])
+        out[name] = typed
+        if bad.any():
+            first = raw.loc[bad, ["_file", "_line", name]].groupby("_file").first()
+            for f, row in first.iterrows():
+                line = int(row["_line"])
+                reason = (f"line {line}: column {name}: bad value {row[name]!r}; "
+                          f"allowed: {allowed(cols[name])}")
+                if f not in bad_files or line < bad_files[f][0]:
+                    bad_files[f] = (line, reason)
+    frame = pd.DataFrame(out)
+    dup = frame.duplicated(["_file", "trial_index"], keep=False) & frame["trial_index"].notna()
+    for f in frame.loc[dup, "_file"].unique():
+        bad_files.setdefault(int(f), (0, "duplicate trial_index"))
+    for f, (_, reason) in bad_files.items():
+        runs[f].problem = reason
+    return frame[~frame["_file"].isin(list(bad_files))]
+
+
+def read_tables(runs: list[Run], columns: tuple[Column, ...]) -> pd.DataFrame:
+    """Read, check and type ``runs`` (one label) against ``columns``; set ``Run.problem``.
+
+    Returns the readable rows with participant_id, session, task, run in front (and the
+    hidden ``_source`` path), ordered by participant, session, run, trial_index.  Columns
+    that are not required are kept as text; a required column is typed (floats, nullable
+    whole numbers, text).
+
+    >>> import tempfile
+    >>> from icb.columns import COMMON_HEAD
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     p = Path(tmp) / "sub-1_ses-pre_task-x_run-1_events.tsv"
+    ...     _ = p.write_text("onset\\tduration\\ttrial_index\\tphase\\tblock\\tnote\\n"
+    ...                      "0.5\\t1\\t1\\ttest\\t1\\thi\\n")
+    ...     t = read_tables([Run(p, "1", "pre", "x", 1)], COMMON_HEAD)
+    >>> t[["participant_id", "task", "onset", "trial_index", "note"]].to_dict("records")
+    [{'participant_id': 'sub-1', 'task': 'x', 'onset': 0.5, 'trial_index': 1, 'note': 'hi'}]
+    """
+    cols = {c.name: c for c in columns}
+    required = [c.name for c in columns]
+    by_header: dict[tuple, list[tuple[int, list[str]]]] = {}
+    for idx, run in enumerate(runs):
+        try:
+            text = run.path.read_bytes().decode("utf-8")
+            header, lines, warning = split_lines(text, required)
+        except UnicodeDecodeError:
+            run.problem = "not UTF-8 text"
+            continue
+        except FileProblem as exc:
+            run.problem = str(exc)
+            continue
+        if warning:
+            run.warnings.append(warning)
+        by_header.setdefault(tuple(header), []).append((idx, lines))
+    frames = [_parse_batch(header, items[k:k + BATCH_FILES], cols, runs)
+              for header, items in sorted(by_header.items())
+              for k in range(0, len(items), BATCH_FILES)]
+    data = pd.concat(frames, ignore_index=True) if frames else \
+        pd.DataFrame({"_file": pd.Series([], dtype=int)})
+    for name, col in cols.items():
+        if name not in data:
+            data[name] = pd.Series([], dtype="float64" if col.dtype != "str" else object)
+    counts = data["_file"].value_counts()
+    for idx, run in enumerate(runs):
+        run.n_rows = int(counts.get(idx, 0))
+    files = data["_file"].to_numpy()
+    head = pd.DataFrame({
+        "participant_id": np.array([runs[i].participant_id for i in files], dtype=object),
+        "session": np.array([runs[i].session for i in files], dtype=object),
+        "task": np.array([runs[i].task for i in files], dtype=object),
+        "run": np.array([runs[i].run for i in files], dtype=int),
+        SOURCE: np.array([str(runs[i].path) for i in files], dtype=object)}, index=data.index)
+    extra = sorted(c for c in data.columns if c not in cols and c != "_file")
+    data = pd.concat([head, data[required + extra]], axis=1)
+    for name, col in cols.items():
+        if col.dtype == "int":
+            data[name] = data[name].astype("Int64")
+    data = data.sort_values(["participant_id", "session", "run", SOURCE, "trial_index"],
+                            kind="stable")
+    return data.reset_index(drop=True)
