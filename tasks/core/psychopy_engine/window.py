@@ -20,8 +20,10 @@ import threading
 import time
 from pathlib import Path
 
-from tasks.core.screens import (Fixation, Image, PlannedResponse, Probe, ResponseSpec,
-                                Screen, SequenceResult, Text)
+from tasks.core.engine import CONTINUE_PROMPT
+from tasks.core.results import SequenceResult
+from tasks.core.screens import (Fixation, Image, PlannedResponse, Probe, ResponseSpec, Screen,
+                                Text)
 from icb.errors import Aborted, AbortRequested, BadInput
 
 # PsychoPy key names -> X keysym names, for the simulated participant.
@@ -371,7 +373,7 @@ class PsychoPyEngine:
             self.kb.clearEvents()
 
     def pause_screen(self, text: str, *, min_s: float = 0.0,
-                     prompt: str = "Press the SPACE bar when you are ready to go on.",
+                     prompt: str = CONTINUE_PROMPT,
                      planned: PlannedResponse | None = None) -> str:
         """A break (between tasks): ``text`` alone for ``min_s``, then with ``prompt``
         until SPACE.  The abort chord works throughout."""
