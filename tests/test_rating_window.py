@@ -48,7 +48,9 @@ def test_recorded_rating_is_what_was_pressed(tmp_path, display, record_property)
         stim = Stim(r["stim_id"], r["category"], r["valence"],
                     None if r["baby_schema"] == "n/a" else int(r["baby_schema"]), "")
         agree += float(r["rating"]) == reachable(scale, responder.mean_for(stim, scale))
-        assert 200 <= float(r["rating_rt_ms"]) <= 2500
+        # what the data record, not how fast this machine is: the confirm came after the
+        # planned arrow presses and within the row's own duration
+        assert 200 <= float(r["rating_rt_ms"]) <= float(r["duration"]) * 1000.0 + 1e-6
     record_property("rating_agreement", f"{agree}/{len(answered)}")
     print(f"slider ratings equal to the pressed value: {agree}/{len(answered)}; "
           f"{len(missed)} time-outs")
