@@ -1,4 +1,4 @@
-"""Simple neutral household objects (practice trials and fillers).
+"""Simple neutral household objects (practice trials and fillers; category ``object``).
 
 Six kinds (mug, wall clock, vase, table lamp, book, bottle), each drawn with a
 seeded variation per set, on the same canvas and backdrop as the faces.
@@ -10,6 +10,7 @@ import numpy as np
 
 from tasks.stimulus_factory.draw import Canvas, bezier
 from tasks.stimulus_factory.normalise import HEIGHT_PX, WIDTH_PX
+from tasks.stimulus_factory.posed_drawing import tabletop_canvas
 
 KINDS = ("mug", "clock", "vase", "lamp", "book", "bottle")
 
@@ -21,13 +22,10 @@ def _cylinder_shading(cv: Canvas, x0: float, x1: float, base: float):
 
 def render_object(kind: str, rng: np.random.Generator) -> np.ndarray:
     """Render one object; float array (HEIGHT_PX, WIDTH_PX) in 0..1."""
-    cv = Canvas(WIDTH_PX, HEIGHT_PX, background=0.45, ss=2)
     cx = WIDTH_PX / 2.0
+    cv = tabletop_canvas(shadow_cx_px=cx, shadow_rx_px=80)  # a backdrop and a table top to stand on
     j = lambda sd: float(rng.normal(0.0, sd))  # noqa: E731 - a tiny local helper
     tone = float(np.clip(0.72 + j(0.06), 0.55, 0.85))
-    # a table top to stand on
-    cv.paint(cv.polygon([(0, 262), (WIDTH_PX, 262), (WIDTH_PX, HEIGHT_PX), (0, HEIGHT_PX)]), 0.58)
-    cv.shade(cv.ellipse(cx, 262, 80, 8), -0.12, blur_px=4)
     if kind == "mug":
         w, h = 58 + j(4), 86 + j(5)
         x0, x1, top = cx - w - 12, cx + w - 12, 262 - h * 2 + 40
