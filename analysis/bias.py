@@ -63,7 +63,17 @@ def condition_trials(cleaned: pd.DataFrame, *, settings: dict) -> pd.DataFrame:
 def condition_scores(cleaned: pd.DataFrame, *, settings: dict, task: str) -> pd.DataFrame:
     """Long scores per participant x session x condition (formulas and the example in the
     module docstring): participant_id, session, task (= ``task``, the label), condition,
-    measure, value; ``attrs["too_few"]`` lists the conditions short of valid trials."""
+    measure, value (:func:`too_few` lists the conditions short of valid trials).
+
+    >>> from analysis.settings import defaults
+    >>> t = pd.DataFrame({"participant_id": "sub-1", "session": "pre", "phase": "test",
+    ...     "condition": "a-b@200", "trial_type": "a-b", "trial_index": range(1, 21),
+    ...     "congruent": [1, 0] * 10, "correct": 1, "excluded": 0, "rt_ms": [500., 530.] * 10})
+    >>> s = condition_scores(t, settings=defaults()["dotprobe"], task="faces")
+    >>> s.set_index("measure").loc[["bias_ms", "n_congruent", "tlbs_variability_ms"], "value"
+    ...                            ].tolist()
+    [30.0, 10.0, 0.0]
+    """
     trials = condition_trials(cleaned, settings=settings)
     if trials.empty:
         return pd.DataFrame(columns=[*CELL[:2], "task", "condition", "measure", "value"])
@@ -109,15 +119,30 @@ def condition_scores(cleaned: pd.DataFrame, *, settings: dict, task: str) -> pd.
         excluded_unit = np.zeros(n_cells, dtype=bool)
     wide.loc[excluded_unit, MEASURES] = np.nan
     wide = pd.concat([cells.reset_index(drop=True), wide[MEASURES]], axis=1)
-    too_few = wide.loc[few.to_numpy() & ~excluded_unit,
-                       [*CELL, "n_congruent", "n_incongruent"]].reset_index(drop=True)
     long = wide.melt(id_vars=CELL, value_vars=MEASURES, var_name="measure", value_name="value")
     long.insert(2, "task", task)
     order = {m: i for i, m in enumerate(MEASURES)}
     long["_m"] = long["measure"].map(order)
     long = long.sort_values([*CELL, "_m"]).drop(columns="_m").reset_index(drop=True)
-    long.attrs["too_few"] = too_few
     return long
+
+
+def too_few(scores: pd.DataFrame, *, min_trials: int) -> pd.DataFrame:
+    """The conditions with fewer than ``min_trials`` valid congruent or incongruent trials
+    (contract §4.6): participant_id, session, condition, n_congruent, n_incongruent.  An
+    excluded participant-session (its counts n/a) is not listed here.
+
+    >>> s = pd.DataFrame({"participant_id": "sub-1", "session": "pre", "task": "t",
+    ...     "condition": "c", "measure": ["n_congruent", "n_incongruent"], "value": [9., 12.]})
+    >>> too_few(s, min_trials=10).values.tolist()
+    [['sub-1', 'pre', 'c', 9.0, 12.0]]
+    """
+    counts = scores[scores["measure"].isin(["n_congruent", "n_incongruent"])]
+    wide = counts.pivot_table(index=CELL, columns="measure", values="value", aggfunc="first")
+    wide = wide.reindex(columns=["n_congruent", "n_incongruent"]).reset_index()
+    wide.columns.name = None
+    short = (wide["n_congruent"] < min_trials) | (wide["n_incongruent"] < min_trials)
+    return wide[short].reset_index(drop=True)
 
 
 def overall_scores(accuracy: pd.DataFrame, *, task: str) -> pd.DataFrame:

@@ -29,7 +29,12 @@ KEY = ["task", "condition", "measure"]
 
 
 def rci_value(*, change: float, sd_pre: float, r_xx: float) -> float:
-    """(post - pre) / (sqrt(2) * SD_pre * sqrt(1 - r_xx)); NaN when r_xx <= 0."""
+    """(post - pre) / (sqrt(2) * SD_pre * sqrt(1 - r_xx)); NaN when r_xx <= 0
+    (Jacobson & Truax 1991).
+
+    >>> round(rci_value(change=60, sd_pre=30, r_xx=0.45), 2), rci_value(change=1, sd_pre=1, r_xx=0)
+    (1.91, nan)
+    """
     if not r_xx > 0:
         return float("nan")
     return change / (math.sqrt(2) * sd_pre * math.sqrt(1 - r_xx))

@@ -63,7 +63,17 @@ def add_conditions(trials: pd.DataFrame, *, trial_type: str = "trial_type",
 
 def clean_trials(trials: pd.DataFrame, *, settings: dict) -> pd.DataFrame:
     """Add ``condition``, ``excluded`` and ``exclusion_reason`` to dot-probe trials (the
-    steps and formula of the module docstring, where the example is)."""
+    steps and formula of the module docstring; Leys et al. 2013 for the MAD rule).
+
+    >>> t = pd.DataFrame({"participant_id": "sub-1", "session": "pre", "phase": "test",
+    ...     "trial_type": "a-b", "cue_duration_ms": 200.0, "congruent": [1, 0, 1, 0, 1, 0],
+    ...     "correct": 1, "response": "left", "rt_ms": [500., 510., 505., 495., 500., 900.]})
+    >>> s = {"test_phase": "test", "filler_trial_type": "filler", "accuracy_min": 0.8,
+    ...      "drop_errors": True, "rt_min_ms": 200.0, "rt_max_ms": 2000.0,
+    ...      "outlier_method": "mad", "outlier_k": 2.5}
+    >>> clean_trials(t, settings=s)[["condition", "exclusion_reason"]].iloc[-1].tolist()
+    ['a-b@200', 'mad_outlier']
+    """
     out = trials.copy()
     out["condition"] = add_conditions(out) if len(out) else pd.Series(dtype=object)
     reason = np.full(len(out), None, dtype=object)

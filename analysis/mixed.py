@@ -28,7 +28,22 @@ COLUMNS = ["condition", "term", "estimate", "se", "z", "p", "ci_low", "ci_high",
 
 def fit_all(valid: pd.DataFrame, *, participants: pd.DataFrame, pre: str, post: str,
             settings: dict, seed: int) -> tuple[pd.DataFrame, list[str]]:
-    """Fit per condition; returns (coefficient table, warnings)."""
+    """Fit per condition; returns (coefficient table, warnings).  Model (module docstring):
+    rt_ms ~ congruent * post * group, random intercept and congruency slope per participant,
+    REML (statsmodels MixedLM; Lindstrom & Bates 1988).
+
+    >>> rng = np.random.default_rng(0)
+    >>> rows = [(f"p{p}", ses, c, k, 500 + 20 * c + rng.normal(0, 30))
+    ...         for p in range(8) for ses in ("pre", "post") for k, c in enumerate([0, 1] * 10)]
+    >>> v = pd.DataFrame(rows, columns=["participant_id", "session", "congruent",
+    ...                                 "trial_index", "rt_ms"]).assign(condition="a-b@200")
+    >>> groups = pd.DataFrame({"participant_id": [f"p{p}" for p in range(8)],
+    ...                        "group": ["MORE", "control"] * 4})
+    >>> table, notes = fit_all(v, participants=groups, pre="pre", post="post",
+    ...     settings={"max_trials": 60000, "max_iterations": 200}, seed=1)
+    >>> "congruent:post:group[T.MORE]" in set(table["term"]), len(table)
+    (True, 8)
+    """
     groups = dict(zip(participants["participant_id"], participants["group"]))
     data = valid[valid["session"].isin([pre, post])].copy()
     data["group"] = data["participant_id"].map(groups)
@@ -43,6 +58,18 @@ def fit_all(valid: pd.DataFrame, *, participants: pd.DataFrame, pre: str, post: 
         if note:
             notes.append(f"mixed model {condition}: {note}")
     return pd.concat(rows, ignore_index=True)[COLUMNS], notes
+
+
+def _term(term: str, names: list[str]) -> str:
+    """A statsmodels term with the group codes turned back into the group names.
+
+    >>> _term("congruent:C(group, Treatment('g0'))[T.g1]", ["control", "MORE"])
+    'congruent:group[T.MORE]'
+    """
+    term = term.replace("C(group, Treatment('g0'))", "group")
+    for i, name in enumerate(names):
+        term = term.replace(f"[T.g{i}]", f"[T.{name}]")
+    return term
 
 
 def fit_one(d: pd.DataFrame, *, condition: str, post: str, settings: dict, seed: int
@@ -69,7 +96,10 @@ def fit_one(d: pd.DataFrame, *, condition: str, post: str, settings: dict, seed:
     })
     levels = sorted(frame["group"].unique())
     ref = "control" if "control" in levels else levels[0]
-    formula = f"rt_ms ~ congruent * post * C(group, Treatment('{ref}'))"
+    # group names come from participants.tsv: they never enter the formula text, only codes
+    names = [ref] + [g for g in levels if g != ref]
+    frame["group"] = frame["group"].map({g: f"g{i}" for i, g in enumerate(names)})
+    formula = "rt_ms ~ congruent * post * C(group, Treatment('g0'))"
     base = {"condition": condition, "n_trials": len(frame),
             "n_participants": frame["participant_id"].nunique()}
     try:
@@ -85,7 +115,7 @@ def fit_one(d: pd.DataFrame, *, condition: str, post: str, settings: dict, seed:
         ci = result.conf_int()
         fe = result.fe_params.index
         table = pd.DataFrame({
-            "term": [t.replace(f"C(group, Treatment('{ref}'))", "group") for t in fe],
+            "term": [_term(t, names) for t in fe],
             "estimate": result.fe_params.to_numpy(), "se": result.bse_fe.to_numpy(),
             "z": result.tvalues[fe].to_numpy(), "p": result.pvalues[fe].to_numpy(),
             "ci_low": ci.loc[fe, 0].to_numpy(), "ci_high": ci.loc[fe, 1].to_numpy()})

@@ -135,7 +135,16 @@ def describe(selector: dict, values: pd.DataFrame) -> str:
 def scores(values: pd.DataFrame, *, task: str, contrasts: dict, cell_suffix: str = "_mean",
            composite: tuple[str, list[str]] | None = None) -> pd.DataFrame:
     """Long scores of one label (formulas in the module docstring): cells, contrasts and the
-    composite ``(name, scales)``; the example is in the module docstring."""
+    composite ``(name, scales)`` = mean of its scales' scores when all are present.
+
+    >>> v = pd.DataFrame({"participant_id": "sub-1", "session": "pre",
+    ...     "category": ["infant", "adult"] * 2, "valence": "neutral",
+    ...     "item": ["urgent", "urgent", "aversive", "aversive"], "value": [6., 2., 5., 3.]})
+    >>> c = {"i_a": {"a": {"category": ["infant"]}, "b": {"category": ["adult"]}}}
+    >>> s = scores(v, task="cry", contrasts=c, composite=("aversiveness", ["urgent", "aversive"]))
+    >>> s.set_index("measure").loc[["urgent_salience", "aversiveness_salience"], "value"].tolist()
+    [4.0, 3.0]
+    """
     if values.empty:
         return pd.DataFrame(columns=OUT)
     cond = values["category"].astype(str) + "-" + values["valence"].astype(str)

@@ -40,12 +40,23 @@ import pandas as pd
 
 
 def stream_key(*labels: str) -> int:
-    """A stable 32-bit key for a session x task x condition x measure."""
+    """A stable 32-bit key for a session x task x condition x measure (CRC-32).
+
+    >>> stream_key("pre", "dotprobe", "a-b@200", "bias_ms") == stream_key("pre", "dotprobe",
+    ...                                                                  "a-b@200", "bias_ms")
+    True
+    """
     return zlib.crc32("\x1f".join(labels).encode("utf-8"))
 
 
 def pad(frame: pd.DataFrame, *, unit: str, value: str, order: str | None) -> tuple:
-    """(matrix N x L zero-padded, counts N, unit labels) of one side's values."""
+    """(matrix N x L zero-padded, counts N, unit labels) of one side's values.
+
+    >>> m, n, u = pad(pd.DataFrame({"unit": ["b", "a", "a"], "value": [3., 1., 2.]}),
+    ...               unit="unit", value="value", order=None)
+    >>> m.tolist(), n.tolist(), u.tolist()
+    ([[1.0, 2.0], [3.0, 0.0]], [2, 1], ['a', 'b'])
+    """
     frame = frame.assign(_unit=frame[unit].astype(str))
     frame = frame.sort_values(["_unit"] + ([order] if order else []), kind="stable")
     units, codes = np.unique(frame["_unit"].to_numpy(), return_inverse=True)
@@ -91,7 +102,14 @@ def half1_sums(x: np.ndarray, n: np.ndarray, n_splits: int, rng: np.random.Gener
 
 def half_scores(plus: np.ndarray, n_plus: np.ndarray, sum1_plus: np.ndarray,
                 minus: np.ndarray, n_minus: np.ndarray, sum1_minus: np.ndarray) -> tuple:
-    """(half-1 scores, half-2 scores), each splits x participants, from half-1 sums."""
+    """(half-1 scores, half-2 scores), each splits x participants, from half-1 sums:
+    half score = mean(plus half) - mean(minus half) (Parsons, Kruijt & Fox 2019).
+
+    >>> h1, h2 = half_scores(np.array([[5., 7.]]), np.array([2]), np.array([[5.]]),
+    ...                      np.array([[1., 1.]]), np.array([2]), np.array([[1.]]))
+    >>> h1.tolist(), h2.tolist()
+    ([[4.0]], [[6.0]])
+    """
     hp, hm = n_plus // 2, n_minus // 2
     tot_p, tot_m = plus.sum(axis=1), minus.sum(axis=1)
     s1 = sum1_plus / hp - sum1_minus / hm
@@ -122,7 +140,12 @@ def spearman_brown(r: np.ndarray) -> np.ndarray:
 
 
 def summarise(r: np.ndarray) -> dict:
-    """Estimate and percentile interval from the per-split r values."""
+    """Estimate and percentile interval from the per-split r values: sb = mean of
+    2r / (1 + |r|), sb_ci_low/high = its 2.5th and 97.5th percentiles, r_mean = mean r.
+
+    >>> summarise(np.array([0.5, 0.5]))["sb"]
+    0.6666666666666666
+    """
     r = r[~np.isnan(r)]
     if len(r) == 0:
         return {"r_mean": np.nan, "sb": np.nan, "sb_ci_low": np.nan, "sb_ci_high": np.nan}
@@ -141,7 +164,14 @@ def split_half(data: pd.DataFrame, *, unit: str = "unit", side: str = "side",
     ``order`` (e.g. ``trial_index``) fixes the order of each unit's values so the
     result does not depend on the order of the rows.  Units with fewer than
     ``min_per_side`` values on a side are left out.  Returns n_participants,
-    n_splits, seed, r_mean, sb, sb_ci_low, sb_ci_high.
+    n_splits, seed, r_mean, sb, sb_ci_low, sb_ci_high (the module docstring has the
+    formula, the reference and a larger example).
+
+    >>> d = pd.DataFrame({"unit": np.repeat([0, 1, 2, 3], 4), "side": [1, 1, 0, 0] * 4,
+    ...                   "value": [510., 510., 500., 500., 530., 530., 500., 500.,
+    ...                             560., 560., 500., 500., 580., 580., 500., 500.]})
+    >>> split_half(d, n_splits=20, seed=1)["sb"]
+    1.0
     """
     d = data[[unit, side, value] + ([order] if order else [])].dropna(subset=[value])
     per = d.groupby([unit, side]).size().unstack(side).reindex(columns=[0, 1]).fillna(0)
@@ -178,7 +208,14 @@ def reliability_from_masks(plus: np.ndarray, n_plus: np.ndarray, mask_plus: np.n
                            minus: np.ndarray, n_minus: np.ndarray, mask_minus: np.ndarray
                            ) -> dict:
     """The same computation with the half-1 memberships given (splits x units x width
-    boolean masks) -- for checking against another implementation with the same splits."""
+    boolean masks) -- for checking against another implementation with the same splits.
+
+    >>> x = np.array([[1., 3.], [2., 6.], [4., 4.]])
+    >>> mask = np.array([[[True, False]] * 3])
+    >>> reliability_from_masks(x, np.array([2, 2, 2]), mask, np.zeros((3, 2)),
+    ...                        np.array([2, 2, 2]), mask)["r_mean"]
+    0.1428571428571429
+    """
     s1p = (mask_plus * plus[None]).sum(axis=2)
     s1m = (mask_minus * minus[None]).sum(axis=2)
     h1, h2 = half_scores(plus, n_plus, s1p, minus, n_minus, s1m)

@@ -39,7 +39,15 @@ import pandas as pd
 
 def nearest_tlbs(*, group: np.ndarray, congruent: np.ndarray, rt_ms: np.ndarray,
                  window: int = 5) -> np.ndarray:
-    """TL-BS per row (NaN where none); rows sorted by group then position, NaN rt = excluded."""
+    """TL-BS per row (NaN where none); rows sorted by group then position, NaN rt = excluded.
+
+    TL-BS = rt(incongruent) - rt(congruent) of the nearest valid pair within ``window``
+    positions (Zvielli, Bernstein & Koster 2015); an excluded trial gets none:
+
+    >>> nearest_tlbs(group=np.zeros(3, int), congruent=np.array([1, 0, 1]),
+    ...              rt_ms=np.array([400., 470., np.nan]), window=5).tolist()
+    [70.0, 70.0, nan]
+    """
     n = len(rt_ms)
     valid = ~np.isnan(rt_ms)
     partner = np.full(n, -1, dtype=np.int64)

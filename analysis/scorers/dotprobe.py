@@ -61,7 +61,22 @@ def _reliability_inputs(cleaned: pd.DataFrame, scores: pd.DataFrame, settings: d
 
 
 def score(job: Job) -> Scored:
-    """Clean, score, reliability inputs, change measures and mixed model of one label."""
+    """Clean, score, reliability inputs, change measures and mixed model of one label.
+
+    >>> import numpy as np
+    >>> from analysis.settings import defaults
+    >>> t = pd.DataFrame({"participant_id": "sub-1", "session": "pre", "task": "x",
+    ...     "run": 1, "trial_index": np.arange(1, 25), "phase": "test", "block": 1,
+    ...     "trial_type": "a-b", "cue_duration_ms": 200.0, "dropped_frames": 0,
+    ...     "congruent": [1, 0] * 12, "response": "left", "correct": 1,
+    ...     "rt_ms": [500.0, 540.0] * 12})
+    >>> none = pd.DataFrame({"participant_id": [], "group": []})
+    >>> out = score(Job("x", PARADIGM, t, defaults(), none))
+    >>> out.change[["task", "condition", "measure", "value"]].values.tolist()
+    [['x', 'a-b@200', 'bias_ms', 40.0]]
+    >>> [(r.session, r.condition, r.measure, len(r.frame)) for r in out.reliability]
+    [('pre', 'a-b@200', 'bias_ms', 24)]
+    """
     s = job.settings[PARADIGM]
     cleaned = clean.clean_trials(job.trials, settings=s)
     acc = clean.participant_accuracy(cleaned, settings=s)
@@ -69,7 +84,7 @@ def score(job: Job) -> Scored:
                    "reason": f"accuracy {r.accuracy!r} below {s['accuracy_min']!r}: dot-probe "
                              "scores n/a"} for r in acc[acc["excluded"] == 1].itertuples()]
     cond = bias.condition_scores(cleaned, settings=s, task=job.label)
-    for r in cond.attrs.get("too_few", pd.DataFrame()).itertuples():
+    for r in bias.too_few(cond, min_trials=s["min_trials_per_cell"]).itertuples():
         exclusions.append({
             "participant_id": r.participant_id, "session": r.session,
             "reason": f"{r.condition}: {int(r.n_congruent)} valid congruent and "

@@ -91,7 +91,19 @@ KINDS = {
 
 
 def score(job: Job) -> Scored:
-    """Cells, salience contrasts (with the gaps listed), composite, reliability inputs."""
+    """Cells, salience contrasts (with the gaps listed), composite, reliability inputs.
+
+    >>> from analysis.settings import defaults
+    >>> t = pd.DataFrame({"participant_id": "sub-1", "session": "pre", "phase": "test",
+    ...     "trial_index": [1, 2], "stim_id": ["i1", "i2"], "category": "infant",
+    ...     "valence": ["distress", "neutral"], "scale": "liking", "rating": [2.0, 3.0]})
+    >>> none = pd.DataFrame({"participant_id": [], "group": []})
+    >>> out = score(Job("faces", "rating", t, defaults(), none))
+    >>> out.change[["condition", "measure", "value"]].values.tolist()
+    [['distress_minus_neutral', 'liking_salience', -1.0]]
+    >>> [e["reason"].split(":")[0] for e in out.exclusions]
+    ['infant_minus_adult', 'high_minus_low_baby_schema']
+    """
     kind = KINDS[job.paradigm]
     section = job.settings[job.paradigm]
     items = kind.items(job.trials) if kind.items else None
