@@ -23,7 +23,7 @@ Rules (contract sections 3 and 5):
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -39,6 +39,8 @@ RUN_COLUMNS = ["participant_id", "session", "task", "paradigm", "run", "status",
 
 @dataclass
 class Dataset:
+    """What ``load`` found: trial tables per label, runs.tsv, exclusions, warnings, inputs."""
+
     trials: dict[str, pd.DataFrame]  # label -> rows of its scored runs
     paradigms: dict[str, str]  # label -> paradigm
     runs: pd.DataFrame
@@ -46,7 +48,6 @@ class Dataset:
     warnings: list[str]
     inputs: list[dict]
     participants: pd.DataFrame
-    notes: dict = field(default_factory=dict)
 
     def scored_run(self, participant_id: str | None, session: str | None, label: str):
         """The run number scored for a participant x session x label (None if none)."""

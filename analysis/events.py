@@ -4,7 +4,7 @@ Each events file is typed and checked against the columns its paradigm's scorer 
 (``Scorer.columns``): every required column present, ``onset`` and ``duration`` first,
 every row with the header's number of fields, types (float / whole number / levels),
 ``n/a`` only where allowed, no duplicate ``trial_index``.  Columns the scorer does not
-require are kept as text.  A file that fails a check gets ``Run.problem`` (its reason in
+require are kept (numbers when every value is one, else text).  A file that fails a check gets ``Run.problem`` (its reason in
 exclusions.tsv) and the rest is read; nothing is dropped silently.
 
 >>> parse_name("sub-07_ses-pre_task-faces_run-02_events.tsv").run
@@ -26,6 +26,8 @@ from icb.bids import BidsName
 from icb.columns import Column
 
 BATCH_FILES = 200  # files parsed together (bounds memory)
+WHOLE_RE = r"-?(?:0|[1-9][0-9]*)"
+NUMBER_RE = WHOLE_RE + r"(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?"
 SOURCE = "_source"  # hidden column: the path of the file a row came from
 
 
@@ -174,6 +176,25 @@ def allowed(col: Column) -> str:
     return kind + (" or n/a" if col.nullable else "")
 
 
+def infer_extra(values: pd.Series) -> pd.Series:
+    """A column the scorer does not require: whole numbers when every value is one, numbers
+    when every value is one (so that ``-4.0`` stays a number in trials.tsv), else text;
+    ``n/a`` is missing.  A value with a leading zero (``007``, an id) keeps it text.
+
+    >>> [str(infer_extra(pd.Series(v)).dtype) for v in (["1", "n/a"], ["-4.0"], ["007", "1"])]
+    ['Int64', 'float64', 'object']
+    """
+    text = values.where(values != "n/a")
+    present = text.dropna()
+    if present.empty:
+        return text.astype(object)
+    if present.str.fullmatch(WHOLE_RE).all():
+        return pd.to_numeric(text).astype("Int64")
+    if present.str.fullmatch(NUMBER_RE).all():
+        return pd.to_numeric(text).astype("float64")
+    return text.astype(object)
+
+
 def _parse_batch(header: tuple, items: list, cols: dict, runs: list[Run]) -> pd.DataFrame:
     body = "".join(f"{idx}\t{i + 2}\t{line}\n" for idx, lines in items
                    for i, line in enumerate(lines))
@@ -190,7 +211,7 @@ def _parse_batch(header: tuple, items: list, cols: dict, runs: list[Run]) -> pd.
     out = {"_file": raw["_file"]}
     for name in header:
         if name not in cols:
-            out[name] = raw[name].where(raw[name] != "n/a")
+            out[name] = raw[name]  # typed per label in read_tables (all its files at once)
             continue
         typed, bad = _check_column(cols[name], raw[name])
         out[name] = typed
@@ -215,9 +236,9 @@ def read_tables(runs: list[Run], columns: tuple[Column, ...]) -> pd.DataFrame:
     """Read, check and type ``runs`` (one label) against ``columns``; set ``Run.problem``.
 
     Returns the readable rows with participant_id, session, task, run in front (and the
-    hidden ``_source`` path), ordered by participant, session, run, trial_index.  Columns
-    that are not required are kept as text; a required column is typed (floats, nullable
-    whole numbers, text).
+    hidden ``_source`` path), ordered by participant, session, run, trial_index.  A required
+    column is typed (floats, nullable whole numbers, text); any other column is kept, typed
+    by :func:`infer_extra`.
 
     >>> import tempfile
     >>> from icb.columns import COMMON_HEAD
@@ -264,6 +285,8 @@ def read_tables(runs: list[Run], columns: tuple[Column, ...]) -> pd.DataFrame:
         "run": np.array([runs[i].run for i in files], dtype=int),
         SOURCE: np.array([str(runs[i].path) for i in files], dtype=object)}, index=data.index)
     extra = sorted(c for c in data.columns if c not in cols and c != "_file")
+    for name in extra:  # a column some files lack is n/a in their rows
+        data[name] = infer_extra(data[name].fillna("n/a").astype(str))
     data = pd.concat([head, data[required + extra]], axis=1)
     for name, col in cols.items():
         if col.dtype == "int":
