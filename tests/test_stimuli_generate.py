@@ -53,6 +53,9 @@ def test_set_is_complete(manifest):
         counts = cont.groupby("identity")["baby_schema"].apply(lambda s: sorted(s.astype(int)))
         assert len(counts) >= 6 and all(c == [1, 2, 3, 4, 5] for c in counts)
         assert len(select(manifest, category="object", stim_set=stim_set)) >= 6
+        cues = select(manifest, modality="image", category="opioid", valence="cue", stim_set=stim_set)
+        matches = select(manifest, modality="image", category="household", valence="neutral", stim_set=stim_set)
+        assert len(cues) >= 8 and sorted(matches["identity"]) == sorted(cues["id"])  # one match per cue
         for preset in ("high_distress", "low_distress"):
             cries = select(manifest, modality="audio", category="infant", valence=preset, stim_set=stim_set)
             assert len(cries) >= 4
@@ -95,6 +98,6 @@ def test_folder_stays_small():
 def test_ids_are_the_documented_ones(manifest):
     ids = set(manifest["id"])
     for sid in ("inf_dis_A03", "adu_neu_B01", "inf_bs3_A02", "obj_A05", "cry_hi_A01", "rot_hi_A01",
-                "noi_hi_A01", "cry_lo_B04"):
+                "noi_hi_A01", "cry_lo_B04", "opi_A01", "hou_A01", "opi_B12", "hou_B12"):
         assert sid in ids
     assert stimulus_path(manifest, "inf_dis_A03").is_file()

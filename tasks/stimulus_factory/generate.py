@@ -6,6 +6,7 @@ place, so a failure leaves nothing half-written)::
     manifest.tsv  parameters.json
     faces/    inf_dis_A01.png ... adu_hap_B06.png, inf_bs1_A01.png ... inf_bs5_B06.png
     objects/  obj_A01.png ... obj_B06.png
+    opioid/   opi_A01.png ... opi_B12.png (opioid cues), hou_A01.png ... hou_B12.png (matched household)
     cries/    cry_hi_A01.wav ... cry_lo_B04.wav, rot_*.wav, noi_*.wav
 
 Every stimulus draws from its own generator, ``numpy.random.default_rng([seed,
@@ -30,6 +31,7 @@ DEFAULT_SEED = 20260611
 SETS = ("A", "B")
 N_IDENTITIES = 6
 N_CRIES = 4
+N_OPIOID_PAIRS = 12  # per set: each opioid cue with its matched household object
 EXPR_CODES = {"distress": "dis", "neutral": "neu", "happy": "hap"}
 KIND_CODES = {"infant": "inf", "adult": "adu"}
 PRESET_CODES = {"high_distress": "hi", "low_distress": "lo"}
@@ -139,6 +141,31 @@ def _objects(root: Path, seed: int, rows: list, params: dict) -> None:
             params[sid] = {"kind": kind}
 
 
+def _opioid_pairs(root: Path, seed: int, rows: list, params: dict) -> None:
+    """Opioid cues and their matched household objects; the match's identity is the cue's id."""
+    from tasks.stimulus_factory.cue_matching import pair_problems, render_pair
+    from tasks.stimulus_factory.opioid_layouts import KINDS
+
+    source = f"generated: icb stimuli generate --seed {seed}"
+    for stim_set in SETS:
+        for n in range(1, N_OPIOID_PAIRS + 1):
+            cue_id, house_id = f"opi_{stim_set}{n:02d}", f"hou_{stim_set}{n:02d}"
+            kind = KINDS[(n - 1) % len(KINDS)]
+            pair = render_pair(kind, rng_for(seed, cue_id), rng_for(seed, house_id))
+            problems = pair_problems(pair["cue_figure"], pair["household_figure"])
+            if problems:
+                raise StimulusError(f"{house_id} does not match {cue_id}: {'; '.join(problems)}", problems)
+            for sid, category, valence, pixels in ((cue_id, "opioid", "cue", pair["cue_pixels"]),
+                                                   (house_id, "household", "neutral", pair["household_pixels"])):
+                rec = image_record(root, f"opioid/{sid}.png", pixels)
+                rows.append({"id": sid, "category": category, "valence": valence, "set": stim_set,
+                             "identity": cue_id, "baby_schema": "n/a", "source": source, **rec})
+            params[cue_id] = {"kind": kind, "matched_by": house_id, "layout": pair["layout"],
+                              "figure": pair["cue_figure"]}
+            params[house_id] = {"object": pair["look"]["object"], "matched_to": cue_id, "look": pair["look"],
+                                "scale": pair["scale"], "figure": pair["household_figure"]}
+
+
 def _cries(root: Path, seed: int, rows: list, params: dict) -> None:
     from tasks.stimulus_factory import cries
     from tasks.stimulus_factory.normalise import MAX_PEAK_DBFS, TARGET_RMS_DBFS, apply_ramps, peak_dbfs, set_rms
@@ -176,6 +203,7 @@ def generate(out: Path | None = None, seed: int = DEFAULT_SEED) -> Path:
         params: dict = {}
         _faces(tmp, seed, rows, params)
         _objects(tmp, seed, rows, params)
+        _opioid_pairs(tmp, seed, rows, params)
         _cries(tmp, seed, rows, params)
         for row in rows:
             row["licence"] = LICENCE

@@ -18,11 +18,11 @@ COLUMNS = ("id", "file", "modality", "category", "valence", "set", "identity", "
 NA = "n/a"
 MODALITIES = ("image", "audio")
 CATEGORIES = {
-    "image": ("infant", "adult", "child", "object", "animal", "other"),
+    "image": ("infant", "adult", "child", "object", "opioid", "household", "animal", "other"),
     "audio": ("infant", "adult", "rotated", "noise", "animal", "other"),
 }
 VALENCES = {
-    "image": ("distress", "neutral", "happy", "sad", "positive", "negative"),
+    "image": ("distress", "neutral", "happy", "sad", "positive", "negative", "cue"),
     "audio": ("high_distress", "low_distress", "neutral", "happy", "sad", "positive", "negative"),
 }
 INT_COLUMNS = ("width_px", "height_px")
