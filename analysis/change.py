@@ -136,7 +136,8 @@ def rci_table(scores: pd.DataFrame, *, reliability: pd.DataFrame, pre: str = "pr
     """
     wide = _paired(scores, pre, post)
     sd_pre = wide.dropna(subset=["pre"]).groupby(KEY)["pre"].std(ddof=1).rename("sd_pre")
-    rel = reliability[reliability["session"] == pre].set_index(KEY)["sb"].rename("r_xx")
+    rel = reliability[reliability["session"] == pre].set_index(KEY)["sb"].astype(float)
+    rel = rel.rename("r_xx")  # float even when there is no estimate at all
     both = wide.dropna(subset=["pre", "post"]).join(sd_pre, on=KEY).join(rel, on=KEY)
     both["change"] = both["post"] - both["pre"]
     ok = both["r_xx"] > 0

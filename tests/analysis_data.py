@@ -55,7 +55,7 @@ EXTRA["cryrating"] = EXTRA["rating"] + [
 def header(paradigm: str, *, drop: tuple[str, ...] = ()) -> tuple[Column, ...]:
     """The analysis's required columns of ``paradigm`` with the station's extras."""
     cols = list(registry()[paradigm].columns[paradigm])
-    for after, col in EXTRA[paradigm]:
+    for after, col in EXTRA.get(paradigm, []):
         names = [c.name for c in cols]
         cols.insert(names.index(after) + 1 if after else len(cols), col)
     return tuple(c for c in cols if c.name not in drop)

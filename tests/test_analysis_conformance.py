@@ -284,3 +284,75 @@ def test_bad_scoring_config_exits_2_with_file_key_and_allowed(tmp_path, capsys, 
                  str(bad)]) == 2
     err = capsys.readouterr().err
     assert "bad.yaml" in err and needle in err and "Traceback" not in err
+
+
+# -- a paradigm brings its scorer: one module in the registry's folder ------------------------
+
+FREEVIEW_SCORER = '''
+from analysis.report_parts import Section, table
+from analysis.scorer import SCORE_COLUMNS, Scored, Scorer
+from icb.columns import COMMON_HEAD, Column
+
+COLUMNS = COMMON_HEAD + (Column("dwell_ms", "Dwell", "", "float"),)
+
+
+def score(job):
+    t = job.trials.assign(excluded=0, exclusion_reason=None)
+    s = t.groupby(["participant_id", "session"])["dwell_ms"].mean().rename("value")
+    s = s.reset_index().assign(task=job.label, condition="all", measure="dwell_ms")
+    return Scored(trials=t, scores=s[SCORE_COLUMNS], change=s[SCORE_COLUMNS])
+
+
+def report(data):
+    return [Section(f"Free viewing (task-{data.label})", (table(data.scores),))]
+
+
+def methods(settings, labels):
+    return "Free viewing: mean dwell per participant and session."
+
+
+SCORER = Scorer("free viewing", ("freeview",), {"freeview": COLUMNS}, score, report, methods)
+'''
+
+
+def test_a_new_paradigm_brings_its_scorer_as_one_module(tmp_path, monkeypatch):
+    import sys
+
+    import analysis.scorers
+
+    folder = tmp_path / "more_scorers"
+    folder.mkdir()
+    (folder / "freeview.py").write_text(FREEVIEW_SCORER)
+    monkeypatch.setattr(analysis.scorers, "__path__", [*analysis.scorers.__path__, str(folder)])
+    try:
+        assert registry()["freeview"].name == "free viewing"
+        root = tmp_path / "data"
+        for pid, session, dwell in (("1", "pre", 100.0), ("1", "post", 160.0),
+                                    ("2", "pre", 120.0), ("2", "post", 150.0)):
+            rows = [{"onset": float(i), "duration": 1.0, "trial_index": i, "phase": "test",
+                     "block": 1, "dwell_ms": dwell + i} for i in (1, 2)]
+            write_run(root, pid, session, "freeview", rows)
+        out = scored(root, tmp_path)
+        s = read(out, "scores.tsv")
+        assert s[s["participant_id"] == "sub-1"]["value"].tolist() == [161.5, 101.5]
+        c = read(out, "change.tsv")
+        assert c["mean_change"].tolist() == [45.0] and c["task"].tolist() == ["freeview"]
+        html = report.build(out)
+        assert "Free viewing (task-freeview)" in html and "mean dwell" in html
+    finally:
+        sys.modules.pop("analysis.scorers.freeview", None)
+
+
+def test_change_without_any_reliability_estimate(tmp_path):
+    root = tmp_path / "data"
+    rng = np.random.default_rng(6)
+    for pid in ("1", "2", "3"):
+        for session in ("pre", "post"):
+            write_run(root, pid, session, "rating", rating_rows(rng, liking_salience=1.0))
+    s = fast()
+    s["reliability"]["ratings"] = False  # no split-half at all: rci.tsv has no r_xx
+    out = scored(root, tmp_path, s)
+    assert read(out, "reliability.tsv").empty
+    rci = read(out, "rci.tsv")
+    assert len(rci) and rci["rci"].isna().all()
+    assert len(read(out, "change.tsv"))
