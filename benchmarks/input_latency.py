@@ -61,7 +61,7 @@ class XdotoolInjector:
 
     def _press(self, key: str, delay_s: float) -> None:
         time.sleep(delay_s)
-        from tasks.core.psychopy_engine.window import _KEYSYMS
+        from tasks.core.psychopy_engine.injector import _KEYSYMS
         keysym = _KEYSYMS.get(key, key)
         t_spawn = self.clock.getTime()
         out = subprocess.run([self.exe, "key", keysym], capture_output=True)

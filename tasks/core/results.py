@@ -11,6 +11,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+def count_dropped(stamps_s: list[float], frame_ms: float) -> int:
+    """Screen refreshes missed between consecutive flips: an interval longer than 1.5
+    frames counts ``round(interval / frame) - 1`` dropped frames.
+
+    >>> count_dropped([0.0, 0.0167, 0.0500, 0.0667], 1000 / 60)
+    1
+    >>> count_dropped([0.0, 0.0167, 0.0333], 1000 / 60)
+    0
+    """
+    frame_s = frame_ms / 1000.0
+    return sum(int(round((b - a) / frame_s)) - 1 for a, b in zip(stamps_s, stamps_s[1:])
+               if b - a > 1.5 * frame_s)
+
+
 @dataclass
 class SequenceResult:
     """A run of screens (``Engine.run_sequence``)."""

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tasks.core.psychopy_engine.keypress import is_abort
-from tasks.core.results import SoundResult
+from tasks.core.results import SoundResult, count_dropped
 from icb.errors import AbortRequested, BadInput
 
 
@@ -117,14 +116,12 @@ def play_on_flip(engine, speaker: Speaker, stim_id: str, items: tuple, duration_
             start = float(snd.track.status.get("StartTime", 0.0) or 0.0)
             if start > 0:
                 reported_s = start - t0_abs
-        if any(is_abort(engine, k) for k in engine.poll_keys([abort_key])):
+        if any(engine._is_abort(k) for k in engine._poll_keys([abort_key])):
             snd.stop()
             raise AbortRequested()
     if reported_s is None:
         start = float(snd.track.status.get("StartTime", 0.0) or 0.0)
         reported_s = start - t0_abs if start > 0 else None
     snd.stop()
-    limit_s = 1.5 * frame_s
-    dropped = sum(int(round((b - a) / frame_s)) - 1 for a, b in zip(stamps, stamps[1:])
-                  if b - a > limit_s)
-    return SoundResult(stamps[0], requested_s, reported_s, stamps[-1], dropped)
+    return SoundResult(stamps[0], requested_s, reported_s, stamps[-1],
+                       count_dropped(stamps, engine.frame_ms))

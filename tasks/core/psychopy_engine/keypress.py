@@ -12,29 +12,20 @@ the offset flip came too late to change the face and are not logged.
 from __future__ import annotations
 
 from icb.errors import AbortRequested
-from tasks.core.results import PressResult
-
-
-def is_abort(engine, key) -> bool:
-    """The experimenter's abort (the engine's chord check when it has one)."""
-    check = getattr(engine, "_is_abort", None)
-    if check is not None:
-        return bool(check(key))
-    return key.name == engine.station["abort_key"]
+from tasks.core.results import PressResult, count_dropped
 
 
 def present_adjustable(engine, items: tuple, rule, planned: list | None) -> PressResult:
     win = engine.win
     abort_key = engine.station["abort_key"]
     watch = list(rule.keys) + [abort_key]
-    frame_s = engine.frame_ms / 1000.0
     log: list = []
     state = {"abort": False, "end": False, "shown": 0}
 
     def feed() -> None:
-        for key in engine.poll_keys(watch):
+        for key in engine._poll_keys(watch):
             if key.name == abort_key:
-                state["abort"] = state["abort"] or is_abort(engine, key)
+                state["abort"] = state["abort"] or engine._is_abort(key)
                 continue
             t_ms = float(key.rt) * 1000.0
             log.append((key.name, t_ms, rule.press(key.name, t_ms)))
@@ -69,8 +60,5 @@ def present_adjustable(engine, items: tuple, rule, planned: list | None) -> Pres
     finally:
         if engine.injector:
             engine.injector.cancel()
-    limit_s = 1.5 * frame_s
-    dropped = sum(int(round((b - a) / frame_s)) - 1 for a, b in zip(stamps, stamps[1:])
-                  if b - a > limit_s)
     log.sort(key=lambda e: e[1])
-    return PressResult(stamps[0], stamps[-1], log, dropped)
+    return PressResult(stamps[0], stamps[-1], log, count_dropped(stamps, engine.frame_ms))

@@ -10,9 +10,8 @@ clock is reset on that flip).  No confirmed answer within the time-out: n/a.
 
 from __future__ import annotations
 
-from tasks.core.psychopy_engine.keypress import is_abort
 from icb.errors import AbortRequested
-from tasks.core.results import RatingResult
+from tasks.core.results import RatingResult, count_dropped
 from tasks.core.scales import (CONFIRM_KEYS, PlannedRating, Scale,
                                  key_schedule, move)
 
@@ -77,6 +76,7 @@ class SliderScreens:
         marker, pressed_keys = None, []
         rating = rt_ms = None
         onset = None
+        stamps: list[float] = []
         n = 0
         try:
             while limit is None or n < limit:
@@ -85,14 +85,15 @@ class SliderScreens:
                     text.draw()
                 slider.draw()  # also reads the mouse: a click places the marker
                 stamp = eng._flip()
+                stamps.append(stamp)
                 onset = stamp if onset is None else onset
                 n += 1
                 if slider.markerPos is not None:
                     marker = float(slider.markerPos)
                 done = False
-                for key in eng.poll_keys(watch):
+                for key in eng._poll_keys(watch):
                     if key.name == abort_key:
-                        if is_abort(eng, key):
+                        if eng._is_abort(key):
                             raise AbortRequested()
                         continue
                     pressed_keys.append(key.name)
@@ -110,4 +111,5 @@ class SliderScreens:
             if eng.injector:
                 eng.injector.cancel()
         end = onset + (rt_ms / 1000.0 if rt_ms is not None else n * eng.frame_ms / 1000.0)
-        return RatingResult(rating, rt_ms, onset, end, pressed_keys)
+        return RatingResult(rating, rt_ms, onset, end, pressed_keys,
+                            count_dropped(stamps, eng.frame_ms))

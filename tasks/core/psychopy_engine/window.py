@@ -1,13 +1,13 @@
-"""The only module that talks to PsychoPy: window, frames, flips, keyboard.
+"""The PsychoPy window: frames, flips and the screens of the engine protocol.
 
 Task logic hands over :class:`~tasks.core.screens.Screen` sequences; here they
 become whole frames at the measured refresh rate, onsets come from flip time
 stamps, the keyboard clock is reset on the response screen's first flip
 (``win.callOnFlip``) and responses carry the keyboard's own time stamps.
 
-A simulated participant presses keys through the real path: X key events
-injected with the XTEST extension (as a person's keyboard would send them), read
-back by PsychoPy's keyboard backend.
+The keyboard and the abort chord are in ``keyboard``; a simulated participant
+presses keys through the real path (``injector``: X key events through XTEST, read
+back by PsychoPy's keyboard backend).
 
 On a display without vertical sync (a virtual X server), flips return at once;
 the engine then paces flips itself at the configured refresh rate and records
@@ -16,90 +16,20 @@ the engine then paces flips itself at the configured refresh rate and records
 
 from __future__ import annotations
 
-import threading
 import time
 from pathlib import Path
 
 from tasks.core.engine import CONTINUE_PROMPT
-from tasks.core.results import SequenceResult
+from tasks.core.psychopy_engine.injector import KeyInjector
+from tasks.core.psychopy_engine.keyboard import KeyboardMixin
+from tasks.core.results import (PressResult, RatingResult, SequenceResult, SoundResult,
+                                count_dropped)
 from tasks.core.screens import (Fixation, Image, PlannedResponse, Probe, ResponseSpec, Screen,
                                 Text)
 from icb.errors import Aborted, AbortRequested, BadInput
 
-# PsychoPy key names -> X keysym names, for the simulated participant.
-_KEYSYMS = {"left": "Left", "right": "Right", "up": "Up", "down": "Down", "space": "space",
-            "escape": "Escape", "return": "Return", "f12": "F12", "end": "End",
-            "pause": "Pause", "comma": "comma", "period": "period", "slash": "slash"}
 
-# The abort chord's modifiers (station.abort_modifiers): PsychoPy key names per side,
-# and pyglet's names for the event-backend fallback.
-_MODIFIERS = {"ctrl": ("lctrl", "rctrl"), "shift": ("lshift", "rshift"), "alt": ("lalt", "ralt")}
-_PYGLET_MODIFIERS = {"ctrl": ("LCTRL", "RCTRL"), "shift": ("LSHIFT", "RSHIFT"),
-                     "alt": ("LALT", "RALT")}
-
-
-class KeyInjector:
-    """Presses keys through the X server (XTEST), from a timer thread."""
-
-    def __init__(self):
-        from Xlib import X, XK, display  # python-xlib
-        from Xlib.ext import xtest
-        self._X, self._XK, self._xtest = X, XK, xtest
-        self._display = display.Display()
-        self._lock = threading.Lock()
-        self._timers: list[threading.Timer] = []
-        self._down: set[int] = set()  # keys pressed and not yet released
-        self._closed = False
-
-    def press(self, key: str, hold_s: float = 0.05) -> None:
-        keysym = self._XK.string_to_keysym(_KEYSYMS.get(key, key))
-        code = self._display.keysym_to_keycode(keysym)
-        if not code:
-            raise BadInput(f"simulated participant: no X key code for key {key!r}")
-        with self._lock:
-            if self._closed:
-                return
-            self._down.add(code)
-            self._xtest.fake_input(self._display, self._X.KeyPress, code)
-            self._display.sync()
-        time.sleep(hold_s)
-        self._release(code)
-
-    def _release(self, code: int) -> None:
-        with self._lock:
-            if code in self._down:
-                self._xtest.fake_input(self._display, self._X.KeyRelease, code)
-                self._display.sync()
-                self._down.discard(code)
-
-    def press_later(self, key: str, delay_s: float) -> None:
-        timer = threading.Timer(max(0.0, delay_s), self.press, args=(key,))
-        timer.daemon = True
-        self._timers.append(timer)
-        timer.start()
-
-    def cancel(self) -> None:
-        for timer in self._timers:
-            timer.cancel()
-        self._timers.clear()
-
-    def close(self) -> None:
-        """Cancel pending presses, finish those under way, and never leave a key held
-        down in the X server (it would swallow the next press of that key)."""
-        for timer in self._timers:
-            timer.cancel()
-        for timer in self._timers:
-            if timer.is_alive():
-                timer.join(timeout=1.0)
-        self._timers.clear()
-        for code in list(self._down):
-            self._release(code)
-        with self._lock:
-            self._closed = True
-        self._display.close()
-
-
-class PsychoPyEngine:
+class PsychoPyEngine(KeyboardMixin):
     """A PsychoPy window with frame-exact presentation and time-stamped keys."""
 
     kind = "psychopy"
@@ -127,6 +57,8 @@ class PsychoPyEngine:
         self._seen_keys: set = set()
         self._psychopy = None
         self._keystate = None  # pyglet key states (abort chord with the event backend)
+        self._sliders = None  # rating scales, made on the first rate()
+        self._speaker = None  # the PTB speaker, opened by preload_sounds()
 
     # -- set-up ----------------------------------------------------------
     def open(self) -> None:
@@ -187,29 +119,6 @@ class PsychoPyEngine:
                            "set the monitor or the config so that they agree")
         self.refresh_hz = measured
         self.frame_ms = 1000.0 / measured
-
-    def _open_keyboard(self) -> None:
-        from psychopy.hardware import keyboard
-        wanted = self.station["keyboard_backend"]
-        try:
-            self.kb = keyboard.Keyboard(backend=wanted)
-            got = self.kb.getBackend()
-        except Exception as exc:  # noqa: BLE001 - any backend failure means: fall back
-            self.log(f"[icb] keyboard backend {wanted!r} failed to load ({exc!r})")
-            got = None
-        if got != wanted:
-            if self.station["require_ptb_keyboard"] and wanted == "ptb":
-                self.close()
-                raise BadInput("station.require_ptb_keyboard: the PTB keyboard backend did not "
-                               f"load (got {got!r}); install psychtoolbox or allow the fallback")
-            self.keyboard_note = (f"keyboard backend {wanted!r} did not load; FALLING BACK to "
-                                  f"{got or 'event'!r}: response times are then stamped by the "
-                                  "event loop, once per frame")
-            self.log("[icb] WARNING: " + self.keyboard_note)
-            if self.kb is None:
-                self.kb = keyboard.Keyboard(backend="event")
-            got = self.kb.getBackend()
-        self.keyboard_backend = got
 
     def info(self) -> dict:
         size = [int(v) for v in self.win.size] if self.win is not None else None
@@ -301,70 +210,6 @@ class PsychoPyEngine:
             self._t0 = stamp
         return stamp - self._t0
 
-    def poll_keys(self, key_list: list[str]) -> list:
-        """Key presses since the last poll, each once, in order of their time stamps.
-
-        PsychoPy 2026's ``getKeys(waitRelease=False)`` returns only keys still held
-        down; a short press already released is returned by ``waitRelease=True``.
-        Both are polled and de-duplicated by key name and ``tDown``.
-        """
-        if self.keyboard_backend == "event":
-            return self._poll_event_keys(key_list)
-        held = self.kb.getKeys(keyList=key_list, waitRelease=False, clear=False)
-        released = self.kb.getKeys(keyList=key_list, waitRelease=True, clear=True)
-        fresh = []
-        for key in list(held) + list(released):
-            stamp = (key.name, round(float(key.tDown), 6))
-            if stamp in self._seen_keys:
-                continue
-            self._seen_keys.add(stamp)
-            fresh.append(key)
-        if len(self._seen_keys) > 1000:
-            self._seen_keys = set(list(self._seen_keys)[-100:])
-        return sorted(fresh, key=lambda k: float(k.tDown))
-
-    def _poll_event_keys(self, key_list: list[str]) -> list:
-        """The fallback (``event``) backend.  PsychoPy 2026.2 stores such a key's name as
-        ``[name, time]`` (from ``event.getKeys(timeStamped=True)``), so ``getKeys(keyList=...)``
-        never matches it: take every key, repair the name, filter here.  Its ``rt`` is the
-        time of the poll that found it (once per frame)."""
-        fresh = []
-        for key in self.kb.getKeys(waitRelease=False, clear=True):
-            if isinstance(key.name, (list, tuple)):
-                key.name = key.name[0]
-            if key.name in key_list:
-                fresh.append(key)
-        return fresh
-
-    def _abort_pressed(self) -> bool:
-        return any(self._is_abort(k) for k in self.poll_keys([self.station["abort_key"]]))
-
-    # -- the abort chord -----------------------------------------------------------
-    def _modifier_down(self, modifier: str) -> bool:
-        """Is ``ctrl``/``shift``/``alt`` (either side) held down right now?"""
-        if self.keyboard_backend == "ptb":
-            state = self.kb.getState(list(_MODIFIERS[modifier]))
-            return any(state) if isinstance(state, list) else bool(state)
-        if self._keystate is not None:
-            from pyglet.window import key as pyglet_key
-            return any(self._keystate[getattr(pyglet_key, n)]
-                       for n in _PYGLET_MODIFIERS[modifier])
-        return False
-
-    def _is_abort(self, key) -> bool:
-        """The abort key, with every ``station.abort_modifiers`` key held (the chord).
-
-        A bare abort key (a participant's accident) is ignored when modifiers are set.
-        """
-        if key.name != self.station["abort_key"]:
-            return False
-        return all(self._modifier_down(m) for m in self.station.get("abort_modifiers") or ())
-
-    def abort_chord_text(self) -> str:
-        """How the experimenter aborts, e.g. ``Ctrl+Shift+Escape``."""
-        parts = [m.capitalize() for m in self.station.get("abort_modifiers") or ()]
-        return "+".join(parts + [self.station["abort_key"].capitalize()])
-
     def new_run(self) -> None:
         """Start a new run in this window (a battery's next task): onsets count from
         the run's first flip again, and keys pressed before are dropped."""
@@ -402,7 +247,7 @@ class PsychoPyEngine:
         abort_key = self.station["abort_key"]
         while True:
             watch = list(keys) + ([abort_key] if allow_abort else [])
-            pressed = self.poll_keys(watch)
+            pressed = self._poll_keys(watch)
             now = self._flip_items((Text(text),))
             for key in pressed:
                 if key.name == abort_key and allow_abort:
@@ -454,7 +299,7 @@ class PsychoPyEngine:
                 if n == 0:
                     result.onsets_s[screen.name] = stamps[-1]
                 n += 1
-                pressed = self.poll_keys(keys)
+                pressed = self._poll_keys(keys)
                 if any(self._is_abort(k) for k in pressed):
                     raise AbortRequested()
                 pressed = [k for k in pressed if k.name != abort_key]
@@ -469,40 +314,40 @@ class PsychoPyEngine:
                                     else n * self.frame_ms / 1000.0)
         if self.injector:
             self.injector.cancel()
-        limit_s = 1.5 * self.frame_ms / 1000.0
-        result.dropped_frames = sum(int(round((b - a) / (self.frame_ms / 1000.0))) - 1
-                                    for a, b in zip(stamps, stamps[1:]) if b - a > limit_s)
+        result.dropped_frames = count_dropped(stamps, self.frame_ms)
         return result
 
     # -- rating scales, adjustable presentation, sounds (tasks rating, keypress, cryrating)
-    def rate(self, scale, items: tuple = (), *, planned=None, timeout_ms: float | None = None):
+    def rate(self, scale, items: tuple = (), *, planned=None,
+             timeout_ms: float | None = None) -> RatingResult:
         """One rating scale (``tasks.core.scales.Scale``) -> ``RatingResult``."""
         from tasks.core.psychopy_engine.rating import SliderScreens
-        if getattr(self, "_sliders", None) is None:
+        if self._sliders is None:
             self._sliders = SliderScreens(self)
         return self._sliders.rate(scale, items, planned, timeout_ms)
 
-    def present_adjustable(self, items: tuple, rule, planned=None):
+    def present_adjustable(self, items: tuple, rule, planned=None) -> PressResult:
         """A face whose offset the participant's presses move (key-press task)."""
         from tasks.core.psychopy_engine.keypress import present_adjustable
         return present_adjustable(self, items, rule, planned)
 
-    def preload_sounds(self, paths: dict) -> dict:
+    def preload_sounds(self, paths: dict[str, Path]) -> dict:
         """Open the speaker (PTB backend) and create every sound; return audio info."""
         from tasks.core.psychopy_engine.audio import Speaker
-        if getattr(self, "_speaker", None) is None:
+        if self._speaker is None:
             self._speaker = Speaker(self.station, log=self.log)
         self._speaker.preload(paths)
         self.audio_backend = self._speaker.backend
         return dict(self._speaker.info)
 
-    def play_sound(self, stim_id: str, items: tuple, duration_ms: float, lead_frames: int = 2):
+    def play_sound(self, stim_id: str, items: tuple, duration_ms: float,
+                   lead_frames: int = 2) -> SoundResult:
         """Start a preloaded sound on a flip ``lead_frames`` ahead -> ``SoundResult``."""
         from tasks.core.psychopy_engine.audio import play_on_flip
         return play_on_flip(self, self._speaker, stim_id, items, duration_ms, lead_frames)
 
     def close(self) -> None:
-        if getattr(self, "_speaker", None) is not None:
+        if self._speaker is not None:
             self._speaker.close()
             self._speaker = None
         if self.injector is not None:
