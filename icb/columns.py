@@ -20,7 +20,10 @@ class Column:
 
     ``dtype`` is one of ``float``, ``int``, ``str``; ``levels`` (for categorical
     text or 0/1 columns) maps each allowed value to its meaning; ``units`` is a
-    BIDS unit string.  ``nullable`` says whether ``n/a`` is allowed.
+    BIDS unit string.  ``nullable`` says whether ``n/a`` is allowed.  ``measured`` marks a
+    value the engine measures (a flip or input time stamp, a dropped-frame count): it
+    differs from run to run and between engines, while every other column follows from
+    the plan and the responses alone (what the engine parity test compares).
     """
 
     name: str
@@ -30,6 +33,7 @@ class Column:
     units: str | None = None
     levels: dict[str, str] = field(default_factory=dict)
     nullable: bool = False
+    measured: bool = False
 
     def sidecar_entry(self) -> dict:
         entry: dict = {"LongName": self.long_name, "Description": self.description}
@@ -45,8 +49,9 @@ PHASE_LEVELS = {"practice": "practice trial (not scored)", "test": "test trial"}
 
 COMMON_HEAD = (
     Column("onset", "Onset", "Stimulus onset from the run's start (first flip of the run).",
-           "float", units="s"),
-    Column("duration", "Duration", "Stimulus onset to response or time-out.", "float", units="s"),
+           "float", units="s", measured=True),
+    Column("duration", "Duration", "Stimulus onset to response or time-out.", "float", units="s",
+           measured=True),
     Column("trial_index", "Trial index",
            "1, 2, 3 ... in order of presentation within the run (practice included).", "int"),
     Column("phase", "Phase", "Practice or test trial.", "str", levels=PHASE_LEVELS),
@@ -55,4 +60,4 @@ COMMON_HEAD = (
 
 DROPPED_FRAMES = Column("dropped_frames", "Dropped frames",
                         "Frames dropped (missed screen refreshes) during this trial or row.",
-                        "int")
+                        "int", measured=True)

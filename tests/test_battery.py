@@ -35,10 +35,11 @@ def problems(path):
     return info.value.problems
 
 
-def test_shipped_batteries_list_the_four_tasks():
+def test_shipped_batteries_list_the_five_tasks():
     for name in ("battery_pre.yaml", "battery_post.yaml", "demo/battery_pre.yaml"):
         b = load_battery(REPO / "configs" / name)
-        assert [p.stem for p in b.tasks] == ["dotprobe", "rating", "keypress", "cryrating"]
+        assert [p.stem for p in b.tasks] == ["dotprobe", "opioid_dotprobe", "rating", "keypress",
+                                             "cryrating"]
         assert b.settings["order"] == "latin_square"
         assert b.station == {"abort_modifiers": ["ctrl", "shift"]}
     assert load_battery(REPO / "configs" / "battery_post.yaml").settings["session"] == "post"

@@ -11,15 +11,19 @@ from pathlib import Path
 
 import pytest
 
+from engine_parity import assert_engine_parity
+
 REPO = Path(__file__).resolve().parent.parent
 DEMO = REPO / "configs" / "demo" / "cryrating.yaml"
+
+SPEC = "noise_sd=0"
 
 pytestmark = [pytest.mark.display, pytest.mark.sound]
 
 
 def test_every_sound_has_a_reported_onset(tmp_path, display, jack_server, record_property):
     out = subprocess.run([sys.executable, "-m", "icb.cli", "run", str(DEMO), "--participant",
-                          "01", "--session", "pre", "--windowed", "--simulate", "noise_sd=0",
+                          "01", "--session", "pre", "--windowed", "--simulate", SPEC,
                           "--data-dir", str(tmp_path)],
                          capture_output=True, text=True, cwd=REPO, timeout=300)
     assert out.returncode == 0, out.stderr
@@ -45,3 +49,6 @@ def test_every_sound_has_a_reported_onset(tmp_path, display, jack_server, record
     for r in rows:
         assert float(r["audio_onset_requested_s"]) < float(r["onset"])
     assert all(r["rating"] != "n/a" for r in rows)
+    # the same run through the data engine records the same rows (apart from time stamps)
+    assert assert_engine_parity(DEMO, tsv, tsv.with_suffix(".json"), SPEC,
+                                tmp_path / "twin") == len(rows)

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from engine_parity import assert_engine_parity
+
 REPO = Path(__file__).resolve().parent.parent
 DEMO = REPO / "configs" / "demo" / "dotprobe.yaml"
 ICB = [sys.executable, "-m", "icb.cli"]
@@ -37,8 +39,9 @@ def icb_run(*args, **kw):
 
 
 def test_simulated_participant_in_real_window(tmp_path, display):
+    spec = "bias_ms=0,p_error=0,p_miss=0"
     out = icb_run(DEMO, "--participant", "01", "--session", "pre", "--windowed",
-                  "--simulate", "bias_ms=0,p_error=0,p_miss=0", "--data-dir", tmp_path)
+                  "--simulate", spec, "--data-dir", tmp_path)
     assert out.returncode == 0, out.stderr
     tsv, sidecar = events(tmp_path)
     rows = read_rows(tsv)
@@ -49,14 +52,18 @@ def test_simulated_participant_in_real_window(tmp_path, display):
     assert prov["Simulated"]["p_error"] == 0
     assert prov["Keyboard"]["Backend"] in ("ptb", "event")
     frame_ms = 1000.0 / prov["Display"]["FrameRateUsedHz"]
-    within = [abs(float(r["cue_duration_actual_ms"]) - float(r["cue_duration_ms"])) <= frame_ms
-              for r in rows]
-    assert sum(within) >= len(rows) - 1, [r["cue_duration_actual_ms"] for r in rows]
+    # what the data record, not how fast this machine is: the achieved cue duration is the
+    # planned one within a frame, plus the frames the row says were dropped
+    for r in rows:
+        error_ms = float(r["cue_duration_actual_ms"]) - float(r["cue_duration_ms"])
+        assert -frame_ms <= error_ms <= frame_ms * (1 + int(r["dropped_frames"])), r
     # every response came through the keyboard and is the correct key (no errors planted)
     assert all(r["response"] in ("left", "right") for r in rows)
     assert all(r["correct"] == "1" for r in rows)
     assert all(150 <= float(r["rt_ms"]) <= 3000 for r in rows)
     assert list(rows[0])[:2] == ["onset", "duration"]
+    # the same run through the data engine records the same rows (apart from time stamps)
+    assert assert_engine_parity(DEMO, tsv, sidecar, spec, tmp_path / "twin") == len(rows)
 
 
 def _wait_for(predicate, timeout_s=60.0):

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tasks.config import load_task_config
+from engine_parity import assert_engine_parity
 from tasks.paradigms.keypress.design import apply_presses, parse_log, response_class, rule_for
 
 REPO = Path(__file__).resolve().parent.parent
@@ -20,9 +21,10 @@ pytestmark = pytest.mark.display
 
 
 def test_viewing_time_matches_presses_within_one_frame(tmp_path, display, record_property):
+    spec = "p_repeat=0.2,offset_ms=-300,baby_schema_slope_ms=0"
     out = subprocess.run([sys.executable, "-m", "icb.cli", "run", str(DEMO), "--participant",
-                          "01", "--session", "pre", "--windowed", "--simulate",
-                          "p_repeat=0.2,offset_ms=-300,baby_schema_slope_ms=0", "--data-dir", str(tmp_path)],
+                          "01", "--session", "pre", "--windowed", "--simulate", spec,
+                          "--data-dir", str(tmp_path)],
                          capture_output=True, text=True, cwd=REPO, timeout=300)
     assert out.returncode == 0, out.stderr
     beh = tmp_path / "sub-01" / "ses-pre" / "beh"
@@ -48,6 +50,9 @@ def test_viewing_time_matches_presses_within_one_frame(tmp_path, display, record
     print(f"viewing time - rule offset (ms): {[round(e, 2) for e in errors]}; "
           f"frame {frame_ms:.2f} ms")
     assert max(abs(e) for e in errors) <= frame_ms, errors
+    # the same run through the data engine records the same rows (apart from time stamps)
+    assert assert_engine_parity(DEMO, tsv, tsv.with_suffix(".json"), spec,
+                                tmp_path / "twin") == len(rows)
     # the planted presses arrived: infants lengthened (increase), repeats did not count
     infant = [r for r in rows if r["category"] == "infant"]
     assert infant and all(int(r["n_increase"]) > 0 for r in infant)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tasks.config import load_task_config
+from engine_parity import assert_engine_parity
 from tasks.core.scales import build_scales, reachable
 from tasks.paradigms.rating.simulate import RatingResponder
 from tasks.core.stimulus_pools import Stim
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.display
 def test_recorded_rating_is_what_was_pressed(tmp_path, display, record_property):
     cfg = tmp_path / "rating.yaml"
     cfg.write_text(f"include: {DEMO}\nparams:\n  response_timeout_ms: 2500\n")
-    spec = "noise_sd=0,p_miss=0.2,happy_minus_neutral=0"
+    spec = "noise_sd=0,p_miss=0.2,happy_minus_neutral=0,rt_tau_ms=100"
     out = subprocess.run([sys.executable, "-m", "icb.cli", "run", str(cfg), "--participant",
                           "01", "--session", "pre", "--windowed", "--simulate", spec,
                           "--data-dir", str(tmp_path / "data")],
@@ -57,3 +58,6 @@ def test_recorded_rating_is_what_was_pressed(tmp_path, display, record_property)
     assert agree == len(answered) and answered
     assert missed and all(r["rating_rt_ms"] == "n/a" for r in missed)
     assert all(2.4 <= float(r["duration"]) <= 2.6 for r in missed)
+    # the same run through the data engine records the same rows (apart from time stamps)
+    assert assert_engine_parity(cfg, tsv, tsv.with_suffix(".json"), spec,
+                                tmp_path / "twin") == len(rows)

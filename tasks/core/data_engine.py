@@ -70,7 +70,7 @@ class DataEngine:
 
     def info(self) -> dict:
         return {"Engine": self.kind, "MeasuredRefreshHz": self.refresh_hz,
-                "FramePacing": "virtual"}
+                "FrameRateUsedHz": self.refresh_hz, "FramePacing": "virtual"}
 
     def presentation_info(self) -> dict:
         return {}

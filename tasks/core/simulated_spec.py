@@ -33,7 +33,8 @@ def parse_spec(spec: str | None, cls, *, mappings: dict[str, str] | None = None)
     responder = cls()
     if not spec:
         return responder
-    numeric = sorted(f.name for f in fields(cls) if f.name not in mappings.values())
+    numeric = sorted(f.name for f in fields(cls) if f.name not in mappings.values()
+                     and isinstance(getattr(responder, f.name), (int, float)))
     allowed = ", ".join(numeric + [f"{p}.<name>" for p in mappings])
     example = f"{numeric[0]}={getattr(responder, numeric[0])}" if numeric else "key=1"
     for part in (p.strip() for p in spec.split(",")):

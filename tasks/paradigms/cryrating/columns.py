@@ -9,11 +9,11 @@ from tasks.core.stimulus_pools import STIM_COLUMNS
 COLUMNS: tuple[Column, ...] = STIM_COLUMNS + RATING_COLUMNS + (
     Column("audio_onset_requested_s", "Requested audio onset",
            "Time (s from run start) at which the sound was scheduled to start (a screen flip).",
-           "float", units="s"),
+           "float", units="s", measured=True),
     Column("audio_onset_reported_s", "Reported audio onset",
            "Start time reported by the audio backend (s from run start).", "float", units="s",
-           nullable=True),
+           nullable=True, measured=True),
     Column("audio_onset_error_ms", "Audio onset error",
-           "Reported minus requested onset.", "float", units="ms", nullable=True),
+           "Reported minus requested onset.", "float", units="ms", nullable=True, measured=True),
     DROPPED_FRAMES,
 )

@@ -13,7 +13,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("cue_duration_ms", "Intended cue duration", "Intended duration of the picture pair.",
            "float", units="ms"),
     Column("cue_duration_actual_ms", "Achieved cue duration",
-           "Cue onset flip to probe onset flip, from flip time stamps.", "float", units="ms"),
+           "Cue onset flip to probe onset flip, from flip time stamps.", "float", units="ms",
+           measured=True),
     DROPPED_FRAMES,
     Column("target_side", "Target side", "Side of the target picture (n/a for fillers).",
            levels=SIDE_LEVELS, nullable=True),
@@ -31,5 +32,5 @@ COLUMNS: tuple[Column, ...] = (
     Column("correct", "Correct", "1 correct, 0 error or no response.", "int",
            levels={"1": "correct", "0": "error or no response"}),
     Column("rt_ms", "Response time", "Probe onset flip to key press (keyboard time stamp).",
-           "float", units="ms", nullable=True),
+           "float", units="ms", nullable=True, measured=True),
 )
