@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import os
 import random
-import sys
 from pathlib import Path
 
 import numpy as np
