@@ -20,7 +20,7 @@ from icb import bids
 from icb.errors import BadInput
 from tasks.config import load_merged, load_task_config
 from tasks.core.data_engine import DataEngine
-from tasks.core.paradigm import Person, effect_defaults
+from tasks.core.paradigm import Person
 from tasks.core.paradigm import load as load_paradigm
 from tasks.core.runner import RunRequest, run_one
 

@@ -87,7 +87,7 @@ def test_keys_from_xdotool_are_recorded(tmp_path, display, xdotool):
     plan = subprocess.run([*ICB, "validate", "--plan", DEMO, "--participant", "02", "--session",
                            "pre"], capture_output=True, text=True, cwd=REPO, timeout=120)
     lines = [line.split("\t") for line in plan.stdout.splitlines() if "\t" in line]
-    header, trials = lines[0], [dict(zip(lines[0], v)) for v in lines[1:]]
+    trials = [dict(zip(lines[0], v)) for v in lines[1:]]
     proc = subprocess.Popen([*ICB, "run", str(DEMO), "--participant", "02", "--session", "pre",
                              "--windowed", "--data-dir", str(tmp_path)], cwd=REPO,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

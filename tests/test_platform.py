@@ -7,7 +7,6 @@ on it. Under `make test` the display is Xvfb and the audio device is the JACK du
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import textwrap

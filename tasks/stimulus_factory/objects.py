@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from tasks.stimulus_factory.draw import Canvas, bezier
-from tasks.stimulus_factory.normalise import HEIGHT_PX, WIDTH_PX
+from tasks.stimulus_factory.normalise import WIDTH_PX
 from tasks.stimulus_factory.posed_drawing import tabletop_canvas
 
 KINDS = ("mug", "clock", "vase", "lamp", "book", "bottle")
