@@ -28,7 +28,7 @@ from icb.params import check_mapping, did_you_mean
 from tasks.config import STATION_PARAMS, TaskConfig, _display, load_merged, load_task_config
 from tasks.core import counterbalance, dataset_files
 from tasks.core.paradigm import load as load_paradigm
-from tasks.core.runner import RunRequest, run_one
+from tasks.core.runner import RunRequest, open_window, run_one
 from tasks.core.screens import PlannedResponse
 from tasks.session import (BATTERY_PARAMS, TaskState, known_group, newest_station_check,
                            resolve_labels, resume_provenance, session_row, task_state,
@@ -222,8 +222,7 @@ def run_battery(args, open_engine=None) -> int:
         log("[icb] every task of this session is complete already; nothing to run "
             "(--rerun runs them all again as new runs)")
         return 0
-    if open_engine is None:
-        from tasks.run import open_window as open_engine
+    open_engine = open_engine or open_window
     simulated = args.simulate is not None
     engine = open_engine(configs[0].station, windowed=args.windowed, simulate=simulated,
                          log=log)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from tasks.config import load_merged, load_task_config
 from tasks.core.paradigm import load as load_paradigm
-from tasks.core.runner import RunRequest, run_one
+from tasks.core.runner import RunRequest, open_window, run_one
 from tasks.session import newest_station_check, resolve_labels
 
 
@@ -41,14 +41,6 @@ def register(subparsers) -> None:
 def is_battery(path: Path) -> bool:
     merged, problems = load_merged(path)
     return not problems and "battery" in merged.top
-
-
-def open_window(station: dict, *, windowed: bool, simulate: bool, log):
-    """The PsychoPy engine, opened (the only place ``icb run`` imports PsychoPy)."""
-    from tasks.core.psychopy_engine import PsychoPyEngine
-    engine = PsychoPyEngine(station, windowed=windowed, simulate=simulate, log=log)
-    engine.open()
-    return engine
 
 
 def main(args: argparse.Namespace) -> int:

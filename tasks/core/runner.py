@@ -46,6 +46,15 @@ class RunRequest:
     extra_provenance: dict = field(default_factory=dict)
 
 
+def open_window(station: dict, *, windowed: bool, simulate: bool, log) -> Engine:
+    """The PsychoPy engine, opened: the engine of ``icb run`` and of a battery (PsychoPy is
+    imported here, when a window is wanted, never by the data-only paths)."""
+    from tasks.core.psychopy_engine import PsychoPyEngine
+    engine = PsychoPyEngine(station, windowed=windowed, simulate=simulate, log=log)
+    engine.open()
+    return engine
+
+
 def provenance_for(config, paradigm: Paradigm, the_plan: Plan, request: RunRequest, *,
                    simulated, engine: Engine, audio: dict | None) -> dict:
     from tasks.stimulus_factory.manifest import manifest_sha256
