@@ -1,10 +1,10 @@
-"""The dot-probe in a real PsychoPy window (Xvfb in CI): simulated participant, keys
-sent from outside the process with xdotool, SIGKILL mid-block, abort, no overwrite."""
+"""The dot-probe in a real PsychoPy window (Xvfb in CI): simulated participant (and the same
+run through the data engine, row for row), keys sent from outside the process with xdotool,
+no overwrite.  SIGKILL of real-window runs: tests/test_faults_window.py; the abort chord in a
+window: tests/test_battery_window.py."""
 
 import csv
 import json
-import os
-import signal
 import subprocess
 import sys
 import threading
@@ -14,6 +14,10 @@ from pathlib import Path
 import pytest
 
 from engine_parity import assert_engine_parity
+from tasks.config import load_task_config
+from tasks.core.data_engine import DataEngine
+from tasks.core.paradigm import load as load_paradigm
+from tasks.core.runner import RunRequest, run_one
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO = REPO / "configs" / "demo" / "dotprobe.yaml"
@@ -141,62 +145,16 @@ def test_keys_from_xdotool_are_recorded(tmp_path, display, xdotool):
     assert all(100 <= float(r["rt_ms"]) <= 1500 for r in rows)
 
 
-def test_sigkill_mid_block_keeps_whole_rows(tmp_path, display):
-    proc = subprocess.Popen([*ICB, "run", str(DEMO), "--participant", "03", "--session", "pre",
-                             "--windowed", "--simulate", "--data-dir", str(tmp_path)], cwd=REPO,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    tsv, sidecar = events(tmp_path, participant="03")
-    try:
-        _wait_for(lambda: _n_rows(tsv) >= 7, 120)
-        time.sleep(0.37)
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    text = tsv.read_text()
-    assert text.endswith("\n")  # no partial row
-    rows = read_rows(tsv)
-    assert 7 <= len(rows) < 22
-    n_columns = len(text.splitlines()[0].split("\t"))
-    assert all(len(line.split("\t")) == n_columns for line in text.splitlines())
-    assert [int(r["trial_index"]) for r in rows] == list(range(1, len(rows) + 1))
-    assert json.loads(sidecar.read_text())["Provenance"]["Status"] == "in_progress"
-
-
-def test_escape_abort_keeps_finished_trials(tmp_path, display, xdotool):
-    proc = subprocess.Popen([*ICB, "run", str(DEMO), "--participant", "04", "--session", "pre",
-                             "--windowed", "--simulate", "--data-dir", str(tmp_path)], cwd=REPO,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    tsv, sidecar = events(tmp_path, participant="04")
-    try:
-        _wait_for(lambda: _n_rows(tsv) >= 3, 120)
-        xdotool("key", "Escape")  # a bare Escape (a participant's slip) does nothing
-        time.sleep(0.8)
-        assert proc.poll() is None
-        # the experimenter's chord: hold Ctrl+Shift, press Escape; then confirm
-        xdotool("keydown", "ctrl+shift")
-        time.sleep(0.1)
-        xdotool("key", "Escape")
-        time.sleep(0.3)
-        xdotool("keyup", "ctrl+shift")
-        time.sleep(0.8)
-        xdotool("key", "y")
-        proc.wait(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == 0, proc.stderr.read()
-    prov = json.loads(sidecar.read_text())["Provenance"]
-    assert prov["Status"] == "aborted"
-    rows = read_rows(tsv)
-    assert 3 <= len(rows) < 22 and prov["NTrialsWritten"] == len(rows)
-
-
 def test_second_run_refused_then_rerun_takes_next_number(tmp_path, display):
+    """Run 1 through the data engine (the same runner); `icb run` then refuses to write it
+    again (exit 2, the file untouched) and `--rerun` records run 2 in the window."""
     args = (DEMO, "--participant", "05", "--session", "pre", "--windowed", "--simulate",
             "--data-dir", tmp_path)
-    assert icb_run(*args).returncode == 0
+    config = load_task_config(DEMO)
+    engine = DataEngine()
+    engine.open()
+    run_one(config, engine, RunRequest("05", "pre", tmp_path), log=lambda msg: None,
+            responder=load_paradigm("dotprobe").responder("", config))
     before = events(tmp_path, participant="05")[0].read_bytes()
     again = icb_run(*args)
     assert again.returncode == 2
