@@ -1,5 +1,6 @@
 """A new paradigm is one folder: a copy of an existing paradigm's folder under a new name,
-and a config naming it, validates and simulates a cohort with no other file touched."""
+and a config naming it, validates, runs in a real window with the simulated participant and
+simulates a cohort, with no other file touched."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parent.parent
 PY = sys.executable
 
@@ -19,6 +22,7 @@ def icb(*args, cwd):
                           text=True, cwd=cwd, timeout=300)
 
 
+@pytest.mark.display
 def test_copied_folder_is_a_new_paradigm(tmp_path):
     name = f"ratingcopy{os.getpid()}"
     folder = REPO / "tasks" / "paradigms" / name
@@ -42,6 +46,12 @@ def test_copied_folder_is_a_new_paradigm(tmp_path):
         assert rows and {"rating", "scale", "dropped_frames"} <= set(rows[0])
         sidecar = files[0].with_suffix(".json").read_text()
         assert f'"Paradigm": "{name}"' in sidecar
+        out = icb("run", config, "--participant", "01", "--session", "pre", "--windowed",
+                  "--simulate", "--data-dir", tmp_path / "w", cwd=tmp_path)
+        assert out.returncode == 0, out.stderr
+        window_run = next((tmp_path / "w").rglob(f"*_task-{name}_run-1_events.json"))
+        assert '"Status": "completed"' in window_run.read_text()
+        assert '"Engine": "psychopy"' in window_run.read_text()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
