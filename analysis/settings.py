@@ -188,6 +188,12 @@ def _check(param: Param, value) -> tuple[object, list[str]]:
     return converted, problems
 
 
+def _unknown(what: str, name, known: list, allowed: list) -> str:
+    """``what`` (e.g. ``"<source>: x: unknown key"``), the closest of ``known`` to ``name``
+    and the ``allowed`` list."""
+    return f"{what}{did_you_mean(str(name), known)}; allowed: {', '.join(allowed)}"
+
+
 def merge(overrides: dict | None, *, source: str = "scoring config") -> dict:
     """Defaults updated with ``overrides``; every problem is reported at once.
 
@@ -207,9 +213,8 @@ def merge(overrides: dict | None, *, source: str = "scoring config") -> dict:
                                  f"({', '.join(DECLARED)}), not {type(overrides).__name__}")
     for section, keys in overrides.items():
         if section not in DECLARED:
-            problems.append(f"{source}: {section}: unknown section"
-                            f"{did_you_mean(str(section), list(DECLARED))}; allowed: "
-                            f"{', '.join(DECLARED)}")
+            problems.append(_unknown(f"{source}: {section}: unknown section", section,
+                                     list(DECLARED), list(DECLARED)))
             continue
         if keys is None:
             continue
@@ -219,9 +224,8 @@ def merge(overrides: dict | None, *, source: str = "scoring config") -> dict:
         declared = {p.name: p for p in DECLARED[section]}
         for key, value in keys.items():
             if key not in declared:
-                problems.append(f"{source}: {section}.{key}: unknown key"
-                                f"{did_you_mean(str(key), list(declared))}; allowed: "
-                                f"{', '.join(sorted(declared))}")
+                problems.append(_unknown(f"{source}: {section}.{key}: unknown key", key,
+                                         list(declared), sorted(declared)))
                 continue
             converted, errs = _check(declared[key], value)
             problems += [f"{source}: {section}.{key}: {e}" for e in errs]

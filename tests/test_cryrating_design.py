@@ -6,7 +6,6 @@ import shutil
 from collections import Counter
 from pathlib import Path
 
-import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -16,7 +15,7 @@ from tasks.core.paradigm import load as load_paradigm
 from tasks.core.scales import PerScaleResponder, scales_of
 from tasks.paradigms.cryrating import paradigm as cry
 from tasks.paradigms.cryrating.simulate import CryResponder
-from icb.errors import ConfigError
+from helpers import cohort_events, problems_of
 
 REPO = Path(__file__).resolve().parent.parent
 CONFIG = REPO / "configs" / "cryrating.yaml"
@@ -41,12 +40,6 @@ def test_pre_and_post_use_different_sets():
     config = load_task_config(CONFIG)
     pre, post = cry.plan(config, "07", "pre"), cry.plan(config, "07", "post")
     assert {pre.stimulus_set, post.stimulus_set} == {"A", "B"}
-
-
-def problems_of(path):
-    with pytest.raises(ConfigError) as info:
-        load_task_config(path)
-    return info.value.problems
 
 
 def test_bad_scale_category_and_broken_sound(tmp_path):
@@ -90,13 +83,7 @@ def test_cohort_aversiveness_and_change(tmp_path):
     from icb.cli import main
     assert main(["simulate", str(CONFIG), "--participants", "12", "--data-dir", str(tmp_path),
                  "--effect", "cry_more_change=-1.0"]) == 0
-    frames = []
-    for tsv in tmp_path.glob("sub-*/ses-*/beh/*_events.tsv"):
-        df = pd.read_csv(tsv, sep="\t", na_values="n/a")
-        df["participant"] = tsv.name.split("_")[0]
-        df["session"] = tsv.name.split("_")[1][4:]
-        frames.append(df)
-    data = pd.concat(frames)
+    data = cohort_events(tmp_path)
     test = data[(data.phase == "test") & data.scale.isin(["urgent", "aversive", "distressed"])]
     pre = test[test.session == "pre"]
     hi = pre[(pre.category == "infant") & (pre.valence == "high_distress")].rating.mean()

@@ -1,9 +1,9 @@
 """Only the PsychoPy boundary imports PsychoPy; analysis and validation never do."""
 
 import ast
-import subprocess
-import sys
 from pathlib import Path
+
+from helpers import assert_imports_none_of, run_python
 
 REPO = Path(__file__).resolve().parent.parent
 BOUNDARY = REPO / "tasks" / "core" / "psychopy_engine"
@@ -33,18 +33,12 @@ def test_no_psychopy_import_outside_the_boundary():
 
 def test_validation_simulation_and_analysis_run_without_psychopy():
     code = (
-        "import sys\n"
         "import icb.cli, tasks.config, tasks.validate, tasks.simulate_cohort, tasks.run\n"
         "import tasks.core.writer, tasks.stimulus_factory.manifest, tasks.battery\n"
         "import analysis.cli, analysis.score, analysis.report\n"
         "from tasks.core import paradigm\n"
-        "[paradigm.load(n) for n in paradigm.names()]\n"
-        "bad = [m for m in sys.modules if m.split('.')[0] in ('psychopy', 'psychtoolbox', 'pyglet')]\n"
-        "print(bad)\n"
-        "sys.exit(1 if bad else 0)\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
-                         timeout=120)
-    assert out.returncode == 0, out.stdout + out.stderr
+        "[paradigm.load(n) for n in paradigm.names()]\n")
+    assert_imports_none_of(code, ("psychopy", "psychtoolbox", "pyglet"), timeout=120)
 
 
 def test_validate_does_not_import_psychopy(tmp_path):
@@ -53,6 +47,5 @@ def test_validate_does_not_import_psychopy(tmp_path):
             f"rc = main(['validate', r'{REPO / 'configs' / 'dotprobe.yaml'}'])\n"
             "bad = [m for m in sys.modules if m.startswith('psychopy')]\n"
             "sys.exit(3 if bad else rc)\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
-                         timeout=120)
+    out = run_python(code, timeout=120)
     assert out.returncode == 0, out.stdout + out.stderr

@@ -14,13 +14,13 @@ from tasks.config import load_task_config
 from tasks.core.paradigm import load as load_paradigm
 from tasks.paradigms.keypress.paradigm import PlannedPresses
 from icb.params import check_mapping
-from icb.errors import ConfigError
 from tasks.paradigms.keypress import paradigm as keypress
 from tasks.paradigms.keypress.design import (PressRule, apply_presses, build_design, format_log,
                                    parse_log, response_class, rule_for)
 from tasks.paradigms.keypress.params import PARAMS
 from tasks.paradigms.keypress.simulate import KeypressResponder
 from tasks.core.stimulus_pools import Stim
+from helpers import cohort_events, problems_of, write_including
 
 REPO = Path(__file__).resolve().parent.parent
 CONFIG = REPO / "configs" / "keypress.yaml"
@@ -116,15 +116,7 @@ def test_design_at_real_size(seed):
 
 
 def write(tmp_path, text):
-    path = tmp_path / "cfg.yaml"
-    path.write_text(f"include: {CONFIG}\n" + text)
-    return path
-
-
-def problems_of(path):
-    with pytest.raises(ConfigError) as info:
-        load_task_config(path)
-    return info.value.problems
+    return write_including(tmp_path, CONFIG, text)
 
 
 def test_configs_validate_and_breiter_preset():
@@ -177,13 +169,7 @@ def test_cohort_recovers_planted_wanting(tmp_path):
                  "--effect", "keypress_infant_minus_adult_ms=800", "--effect",
                  "keypress_baby_schema_slope_ms=0", "--effect",
                  "keypress_more_change_ms=500"]) == 0
-    frames = []
-    for tsv in tmp_path.glob("sub-*/ses-*/beh/*_events.tsv"):
-        df = pd.read_csv(tsv, sep="\t", na_values="n/a")
-        df["participant"] = tsv.name.split("_")[0]
-        df["session"] = tsv.name.split("_")[1][4:]
-        frames.append(df)
-    data = pd.concat(frames)
+    data = cohort_events(tmp_path)
     test = data[data.phase == "test"]
     pre = test[test.session == "pre"]
     diff = (pre[pre.category == "infant"].viewing_time_ms.mean()

@@ -15,7 +15,6 @@ from tasks.config import load_task_config
 from tasks.core.paradigm import load as load_paradigm
 from tasks.core.scales import PerScaleResponder, scales_of
 from icb.params import check_mapping
-from icb.errors import ConfigError
 from tasks.paradigms.rating import paradigm as rating
 from tasks.paradigms.rating.design import build_design
 from tasks.paradigms.rating.params import PARAMS
@@ -23,6 +22,7 @@ from tasks.core.scales import (CATALOGUE, build_scales, key_schedule, keys_to_re
                                  reachable, replay)
 from tasks.paradigms.rating.simulate import RatingResponder
 from tasks.core.stimulus_pools import Stim
+from helpers import cohort_events, problems_of, write_including
 
 REPO = Path(__file__).resolve().parent.parent
 CONFIG = REPO / "configs" / "rating.yaml"
@@ -105,15 +105,7 @@ def test_key_schedule_ends_with_confirm_after_the_arrows(value, rt):
 
 
 def write(tmp_path, text):
-    path = tmp_path / "cfg.yaml"
-    path.write_text(f"include: {CONFIG}\n" + text)
-    return path
-
-
-def problems_of(path):
-    with pytest.raises(ConfigError) as info:
-        load_task_config(path)
-    return info.value.problems
+    return write_including(tmp_path, CONFIG, text)
 
 
 def test_configs_validate():
@@ -190,13 +182,7 @@ def test_cohort_recovers_planted_contrasts(tmp_path):
                "--effect", "rating_infant_minus_adult=1.5", "--effect",
                "rating_more_change=1.0", "--effect", "rating_distress_minus_neutral=0"])
     assert rc == 0
-    frames = []
-    for tsv in tmp_path.glob("sub-*/ses-*/beh/*_events.tsv"):
-        df = pd.read_csv(tsv, sep="\t", na_values="n/a")
-        df["participant"] = tsv.name.split("_")[0]
-        df["session"] = tsv.name.split("_")[1][4:]
-        frames.append(df)
-    data = pd.concat(frames)
+    data = cohort_events(tmp_path)
     test = data[(data.phase == "test") & (data.scale == "cuteness")]
     groups = pd.read_csv(tmp_path / "participants.tsv", sep="\t").set_index("participant_id")
     pre = test[test.session == "pre"]

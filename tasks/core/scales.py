@@ -18,10 +18,14 @@ Nothing here imports PsychoPy.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
+from typing import TYPE_CHECKING
 
 from icb.columns import Column
 from icb.params import did_you_mean
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 @dataclass(frozen=True)
@@ -173,6 +177,31 @@ class PlannedRating:
     rt_ms: float | None
 
 
+@dataclass
+class ConfirmTiming:
+    """What :func:`planned_rating` reads of a simulated rater, inherited by the raters'
+    responders (set by keyword or ``--simulate``): the rating noise ``noise_sd`` (points of
+    a 7-point scale), the ex-Gaussian confirm time ``rt_mu_ms``, ``rt_sigma_ms``,
+    ``rt_tau_ms``, and the chance ``p_miss`` of no response.
+
+    >>> ConfirmTiming(noise_sd=0.0, p_miss=0.1).fields_dict()
+    {'noise_sd': 0.0, 'rt_mu_ms': 1300.0, 'rt_sigma_ms': 200.0, 'rt_tau_ms': 400.0, 'p_miss': 0.1}
+    """
+
+    noise_sd: float = 0.7
+    rt_mu_ms: float = 1300.0
+    rt_sigma_ms: float = 200.0
+    rt_tau_ms: float = 400.0
+    p_miss: float = 0.0
+
+    def fields_dict(self) -> dict:
+        """``asdict(self)``, these timing fields last (after a subclass's planted effects)."""
+        values = asdict(self)
+        timing = [f.name for f in fields(ConfirmTiming)]
+        return {**{k: v for k, v in values.items() if k not in timing},
+                **{k: values[k] for k in timing}}
+
+
 def planned_rating(r, mean: float, scale: Scale, rng: np.random.Generator) -> PlannedRating:
     """Noise, rounding to what the keys reach, and the ex-Gaussian confirm time of
     responder ``r`` (fields ``noise_sd``, ``rt_*``, ``p_miss``)."""
@@ -209,7 +238,8 @@ RATING_COLUMNS = (
     Column("rating", "Rating", "The value chosen; n/a if no response was given (the slider's "
            "start position is never recorded as a rating).", "float", nullable=True),
     Column("rating_rt_ms", "Rating response time",
-           "Scale onset flip to the confirmed response.", "float", units="ms", nullable=True),
+           "Scale onset flip to the confirmed response.", "float", units="ms", nullable=True,
+           measured=True),
 )
 
 

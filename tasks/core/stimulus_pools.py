@@ -176,6 +176,35 @@ def _no_immediate_repeat(stims: list[Stim], rng: np.random.Generator,
     return order  # only when one stimulus dominates a block; repeats are then unavoidable
 
 
+def choose_faces_and_bs(params: dict, pools: dict[str, list[Stim]],
+                        rng: np.random.Generator) -> dict[str, list[Stim]]:
+    """The chosen faces: ``n_per_category`` of every ``params["categories"]`` cell, then
+    ``n_per_baby_schema_level`` of every ``infant_neutral_bs<k>`` cell of ``pools``."""
+    faces = {c: pools[c] for c in params["categories"]}
+    bs = {c: v for c, v in pools.items() if c.startswith("infant_neutral_bs")}
+    chosen = choose(faces, params["n_per_category"], rng)
+    chosen.update(choose(bs, params["n_per_baby_schema_level"], rng))
+    return chosen
+
+
+def scale_rows(trials: list[Trial], extra) -> list[dict]:
+    """One row per stimulus x scale (``icb validate --plan``); ``extra(stim)`` gives the
+    paradigm's own fields, placed between ``valence`` and ``scale``.
+
+    >>> s = Stim("f1", "infant", "happy", None, "infant_happy")
+    >>> scale_rows([Trial("test", 1, s, ("liking", "cuteness"))], lambda st: {"x": 1})[1]
+    {'trial_index': 2, 'phase': 'test', 'block': 1, 'stim_id': 'f1', 'category': 'infant', \
+'valence': 'happy', 'x': 1, 'scale': 'cuteness'}
+    """
+    rows = []
+    for t in trials:
+        for scale in t.scales:
+            rows.append({"trial_index": len(rows) + 1, "phase": t.phase, "block": t.block,
+                         "stim_id": t.stim.stim_id, "category": t.stim.category,
+                         "valence": t.stim.valence, **extra(t.stim), "scale": scale})
+    return rows
+
+
 def practice_trials(pool: list[Stim], n: int, rng: np.random.Generator,
                     scales: tuple[str, ...] = ()) -> list[Trial]:
     if n <= 0 or not pool:

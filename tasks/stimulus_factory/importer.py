@@ -33,12 +33,9 @@ def _modality_of(path: Path) -> str | None:
 
 
 def _entries_from_table(src: Path, table: Path, set_name: str) -> tuple[list[dict], list[str]]:
-    import pandas as pd
+    from tasks.stimulus_factory.manifest import read_tsv
 
-    try:
-        df = pd.read_csv(table, sep="\t", dtype=str, keep_default_na=False, na_filter=False)
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise StimulusError(f"{table}: cannot read the table as a tab-separated file ({exc})") from exc
+    df = read_tsv(table, "table")
     missing = [c for c in TABLE_REQUIRED if c not in df.columns]
     if missing:
         raise StimulusError(f"{table}: missing column(s) {', '.join(missing)}; required: "
@@ -78,7 +75,7 @@ def import_set(src: Path, *, licence: str, set_name: str, out: Path | None = Non
                modality: str | None = None, category: str | None = None, valence: str | None = None) -> Path:
     """Normalise a lab's files into a new set folder with its own manifest; returns the folder."""
     from tasks.stimulus_factory.generate import atomic_dir, audio_record, image_record
-    from tasks.stimulus_factory.manifest import CATEGORIES, ID_RE, SET_RE, VALENCES, write_manifest
+    from tasks.stimulus_factory.manifest import ID_RE, SET_RE, kind_problems, write_manifest
     from tasks.stimulus_factory.normalise import (MAX_PEAK_DBFS, TARGET_RMS_DBFS, apply_ramps, equalise_image, fit_image,
                                          peak_dbfs, read_image_grey, read_wav, resample, set_rms)
 
@@ -106,12 +103,7 @@ def import_set(src: Path, *, licence: str, set_name: str, out: Path | None = Non
         e["modality"] = mod
         if not e["path"].is_file():
             problems.append(f"{e['where']}: file {e['path']} not found")
-        if e["category"] not in CATEGORIES[mod]:
-            problems.append(f"{e['where']}, column category: {e['category']!r}; allowed for {mod}: "
-                            f"{', '.join(CATEGORIES[mod])}")
-        if e["valence"] not in VALENCES[mod]:
-            problems.append(f"{e['where']}, column valence: {e['valence']!r}; allowed for {mod}: "
-                            f"{', '.join(VALENCES[mod])}")
+        problems += kind_problems(e["where"], mod, e["category"], e["valence"])
         if e["baby_schema"] not in ("n/a", "1", "2", "3", "4", "5"):
             problems.append(f"{e['where']}, column baby_schema: {e['baby_schema']!r}; allowed: 1-5 or n/a")
         if not SET_RE.match(e["set"]):

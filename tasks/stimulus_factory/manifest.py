@@ -71,6 +71,22 @@ def safe_relative(file_value: str) -> bool:
     return not p.is_absolute() and ".." not in p.parts and not re.match(r"^[A-Za-z]:", file_value)
 
 
+def kind_problems(where: str, modality: str, category: str, valence: str) -> list[str]:
+    """``category`` and ``valence`` checked against those allowed for ``modality``.
+
+    >>> kind_problems("x.tsv, line 2", "audio", "object", "neutral")  # doctest: +ELLIPSIS
+    ["x.tsv, line 2, column category: 'object'; allowed for audio: infant, adult, rotated, ..."]
+    """
+    problems = []
+    if category not in CATEGORIES[modality]:
+        problems.append(f"{where}, column category: {category!r}; allowed for {modality}: "
+                        f"{', '.join(CATEGORIES[modality])}")
+    if valence not in VALENCES[modality]:
+        problems.append(f"{where}, column valence: {valence!r}; allowed for {modality}: "
+                        f"{', '.join(VALENCES[modality])}")
+    return problems
+
+
 def _validate_rows(df, where: str) -> list[str]:
     problems = []
     seen: dict[str, int] = {}
@@ -90,12 +106,7 @@ def _validate_rows(df, where: str) -> list[str]:
         if mod not in MODALITIES:
             problems.append(f"{line}, column modality: {mod!r}; allowed: {', '.join(MODALITIES)}")
             continue
-        if row["category"] not in CATEGORIES[mod]:
-            problems.append(f"{line}, column category: {row['category']!r}; allowed for {mod}: "
-                            f"{', '.join(CATEGORIES[mod])}")
-        if row["valence"] not in VALENCES[mod]:
-            problems.append(f"{line}, column valence: {row['valence']!r}; allowed for {mod}: "
-                            f"{', '.join(VALENCES[mod])}")
+        problems += kind_problems(line, mod, row["category"], row["valence"])
         if not SET_RE.match(row["set"]):
             problems.append(f"{line}, column set: {row['set']!r}; allowed: A, B, both or a set name "
                             "(letters, digits, _ and -)")
@@ -125,6 +136,19 @@ def _validate_rows(df, where: str) -> list[str]:
     return problems
 
 
+def read_tsv(path: Path, what: str, *, not_found: str | None = None):
+    """A tab-separated file, every cell as text; :class:`StimulusError` when it cannot be read
+    (``"<path>: <not_found>"`` for a missing file when ``not_found`` is given)."""
+    import pandas as pd
+
+    try:
+        return pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False, na_filter=False)
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        if not_found is not None and isinstance(exc, FileNotFoundError):
+            raise StimulusError(f"{path}: {not_found}") from exc
+        raise StimulusError(f"{path}: cannot read the {what} as a tab-separated file ({exc})") from exc
+
+
 def load_manifest(path: Path | None = None):
     """Read and validate a manifest; a typed DataFrame with a ``root`` in ``df.attrs``.
 
@@ -134,12 +158,7 @@ def load_manifest(path: Path | None = None):
     import pandas as pd
 
     path = Path(path) if path is not None else default_manifest_path()
-    try:
-        df = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False, na_filter=False)
-    except FileNotFoundError as exc:
-        raise StimulusError(f"{path}: manifest not found") from exc
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise StimulusError(f"{path}: cannot read the manifest as a tab-separated file ({exc})") from exc
+    df = read_tsv(path, "manifest", not_found="manifest not found")
     missing = [c for c in COLUMNS if c not in df.columns]
     if missing:
         raise StimulusError(f"{path}: missing column(s) {', '.join(missing)}; "

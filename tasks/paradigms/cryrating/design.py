@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from tasks.core.stimulus_pools import Stim, Trial, balanced_blocks, choose, practice_trials
+from tasks.core.stimulus_pools import (Stim, Trial, balanced_blocks, choose, practice_trials,
+                                       scale_rows)
 
 
 def build_design(params: dict, pools: dict[str, list[Stim]], practice_pool: list[Stim],
@@ -24,13 +25,4 @@ def build_design(params: dict, pools: dict[str, list[Stim]], practice_pool: list
 
 
 def describe(trials: list[Trial]) -> list[dict]:
-    rows = []
-    for t in trials:
-        for scale in t.scales:
-            rows.append({"trial_index": len(rows) + 1, "phase": t.phase, "block": t.block,
-                         "stim_id": t.stim.stim_id, "category": t.stim.category,
-                         "valence": t.stim.valence, "duration_s": t.stim.duration_s,
-                         "scale": scale})
-    return rows
-
-
+    return scale_rows(trials, lambda stim: {"duration_s": stim.duration_s})

@@ -16,18 +16,18 @@ Rating = that mean + normal noise, rounded to what the keys reach, clipped.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 
-from tasks.core.scales import PlannedRating, Scale, planned_rating
+from tasks.core.scales import ConfirmTiming, PlannedRating, Scale, planned_rating
 from tasks.core.stimulus_pools import Stim
 
 AVERSIVENESS = ("urgent", "aversive", "distressed")
 
 
 @dataclass
-class CryResponder:
+class CryResponder(ConfirmTiming):
     aversive_mean: float = 5.5
     high_minus_low_distress: float = 1.0
     infant_minus_control: float = 2.0
@@ -35,11 +35,6 @@ class CryResponder:
     infant_change: float = 0.0
     respond_offset: float = 0.0
     control_respond_drop: float = 2.0
-    noise_sd: float = 0.7
-    rt_mu_ms: float = 1300.0
-    rt_sigma_ms: float = 200.0
-    rt_tau_ms: float = 400.0
-    p_miss: float = 0.0
 
     def mean_for(self, stim: Stim, scale: Scale) -> float:
         m = self.aversive_mean + self.offset
@@ -63,4 +58,4 @@ class CryResponder:
 
     def describe(self) -> dict:
         return {"model": "cry-rating responder (planted aversiveness per category and "
-                "distress level, shared person offset, normal noise)", **asdict(self)}
+                "distress level, shared person offset, normal noise)", **self.fields_dict()}

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tasks.core.stimulus_pools import Stim, Trial, balanced_blocks, choose, practice_trials
+from tasks.core.stimulus_pools import (Stim, Trial, balanced_blocks, choose_faces_and_bs,
+                                       practice_trials)
 
 COUNTED = {"+": "increase", "-": "decrease", "0": "not counted"}
 
@@ -114,10 +115,7 @@ def parse_log(text: str | None) -> list[tuple[str, float, str]]:
 
 def build_design(params: dict, pools: dict[str, list[Stim]], practice_pool: list[Stim],
                  rng: np.random.Generator) -> list[Trial]:
-    faces = {c: pools[c] for c in params["categories"]}
-    bs = {c: v for c, v in pools.items() if c.startswith("infant_neutral_bs")}
-    chosen = choose(faces, params["n_per_category"], rng)
-    chosen.update(choose(bs, params["n_per_baby_schema_level"], rng))
+    chosen = choose_faces_and_bs(params, pools, rng)
     practice = practice_trials(practice_pool, params["practice_trials"], rng)
     test = balanced_blocks(chosen, repetitions=params["repetitions"],
                            n_blocks=params["n_blocks"], rng=rng)

@@ -16,17 +16,17 @@ simulator reads the typed stimulus, never a label shared by string.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from tasks.core.simulated_spec import parse_spec as parse_fields
-from tasks.core.scales import PlannedRating, Scale, planned_rating
+from tasks.core.scales import ConfirmTiming, PlannedRating, Scale, planned_rating
 from tasks.core.stimulus_pools import Stim
 
 
 @dataclass
-class RatingResponder:
+class RatingResponder(ConfirmTiming):
     infant_minus_adult: float = 1.5
     distress_minus_neutral: float = -1.0
     happy_minus_neutral: float = 0.5
@@ -34,11 +34,6 @@ class RatingResponder:
     offset: float = 0.0
     infant_change: float = 0.0
     scale_offsets: dict[str, float] = field(default_factory=dict)
-    noise_sd: float = 0.7
-    rt_mu_ms: float = 1300.0
-    rt_sigma_ms: float = 200.0
-    rt_tau_ms: float = 400.0
-    p_miss: float = 0.0
 
     def mean_for(self, stim: Stim, scale: Scale) -> float:
         """The planted (unrounded, unclipped) mean rating of ``stim`` on ``scale``."""
@@ -59,7 +54,7 @@ class RatingResponder:
 
     def describe(self) -> dict:
         return {"model": "rating responder (planted means per category x valence x baby "
-                "schema, normal noise, ex-Gaussian confirm time)", **asdict(self)}
+                "schema, normal noise, ex-Gaussian confirm time)", **self.fields_dict()}
 
 
 def parse_spec(spec: str | None, cls=RatingResponder):
