@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -60,3 +61,20 @@ def assert_imports_none_of(code: str, banned: tuple[str, ...], *, timeout: float
              "sys.exit(1 if bad else 0)\n")
     out = run_python(check, timeout=timeout)
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+def wait_for(predicate, timeout_s: float = 120.0, poll_s: float = 0.02):
+    """``predicate()``'s first true value, polled every ``poll_s``; TimeoutError after
+    ``timeout_s``."""
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(poll_s)
+    raise TimeoutError("condition not reached")
+
+
+def n_rows(path: Path) -> int:
+    """Data rows of a TSV so far (-1 while the file does not exist)."""
+    return max(0, path.read_text().count("\n") - 1) if path.exists() else -1

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers import n_rows, wait_for
+
 REPO = Path(__file__).resolve().parent.parent
 PRE = REPO / "configs" / "demo" / "battery_pre.yaml"
 ICB = [sys.executable, "-m", "icb.cli"]
@@ -35,20 +37,6 @@ def beh(data, participant):
 def sidecar(data, participant, task, run):
     name = f"sub-{participant}_ses-pre_task-{task}_run-{run}_events.json"
     return json.loads((beh(data, participant) / name).read_text())["Provenance"]
-
-
-def n_rows(path):
-    return max(0, path.read_text().count("\n") - 1) if path.exists() else -1
-
-
-def wait_for(predicate, timeout_s=120.0):
-    end = time.monotonic() + timeout_s
-    while time.monotonic() < end:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise TimeoutError("condition not reached")
 
 
 def battery_cmd(data, participant, *extra):

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from engine_parity import assert_engine_parity
+from helpers import n_rows, wait_for
 from tasks.config import load_task_config
 from tasks.core.data_engine import DataEngine
 from tasks.core.paradigm import load as load_paradigm
@@ -70,22 +71,6 @@ def test_simulated_participant_in_real_window(tmp_path, display):
     assert assert_engine_parity(DEMO, tsv, sidecar, spec, tmp_path / "twin") == len(rows)
 
 
-def _wait_for(predicate, timeout_s=60.0):
-    end = time.monotonic() + timeout_s
-    while time.monotonic() < end:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.01)
-    raise TimeoutError("condition not reached")
-
-
-def _n_rows(tsv):
-    if not tsv.exists():
-        return -1
-    return max(0, tsv.read_text().count("\n") - 1)
-
-
 def test_keys_from_xdotool_are_recorded(tmp_path, display, xdotool):
     """Drive a whole run from outside the process with real X key events."""
     plan = subprocess.run([*ICB, "validate", "--plan", DEMO, "--participant", "02", "--session",
@@ -109,13 +94,13 @@ def test_keys_from_xdotool_are_recorded(tmp_path, display, xdotool):
     reader.start()
     sent = []
     try:
-        _wait_for(lambda: len(messages) >= 1, 60)
+        wait_for(lambda: len(messages) >= 1, 60)
         xdotool("key", "space")  # instructions
         n_practice = sum(t["phase"] == "practice" for t in trials)
         for i, trial in enumerate(trials):
-            _wait_for(lambda: _n_rows(tsv) >= i, 30)
+            wait_for(lambda: n_rows(tsv) >= i, 30)
             if i == n_practice:
-                _wait_for(lambda: len(messages) >= 2, 30)
+                wait_for(lambda: len(messages) >= 2, 30)
                 xdotool("key", "space")  # "now the real task begins"
             # wrong key on every fifth trial, to see that what is sent is what is recorded
             key = trial["correct_key"]
@@ -126,13 +111,13 @@ def test_keys_from_xdotool_are_recorded(tmp_path, display, xdotool):
             time.sleep((500 + float(trial["cue_duration_ms"]) + 250) / 1000.0)
             xdotool("key", key)
             sent.append(key.lower())
-        _wait_for(lambda: len(messages) >= 3, 30)
+        wait_for(lambda: len(messages) >= 3, 30)
         xdotool("key", "space")  # the end screen
         proc.wait(timeout=60)
     except TimeoutError:
         proc.kill()
         reader.join(5)
-        raise AssertionError(f"run stalled after {_n_rows(tsv)} rows; sent {sent}; "
+        raise AssertionError(f"run stalled after {n_rows(tsv)} rows; sent {sent}; "
                              f"stderr: {''.join(stderr_lines)}") from None
     finally:
         if proc.poll() is None:
