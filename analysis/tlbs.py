@@ -109,6 +109,12 @@ def summarise(*, group: np.ndarray, tlbs: np.ndarray, n_groups: int,
     >>> [float(summarise(group=np.zeros(5, int), tlbs=series, n_groups=1, variability=v)
     ...  ["tlbs_variability_ms"][0]) for v in ("zvielli", "itrak")]
     [17.5, 20.0]
+
+    No TL-BS value at all (too few valid trials): every measure n/a.
+
+    >>> bool(summarise(group=np.zeros(2, int), tlbs=np.array([np.nan, np.nan]),
+    ...                n_groups=1).isna().all(axis=None))
+    True
     """
     have = ~np.isnan(tlbs)
     g, v = group[have], tlbs[have]
@@ -127,8 +133,11 @@ def summarise(*, group: np.ndarray, tlbs: np.ndarray, n_groups: int,
         return out
     if variability != "zvielli":
         raise ValueError(f"variability must be zvielli or itrak, not {variability!r}")
-    same = np.r_[False, g[1:] == g[:-1]]
-    jumps = np.abs(np.r_[0.0, np.diff(v)]) * same
+    same = np.zeros(len(g), dtype=bool)
+    same[1:] = g[1:] == g[:-1]
+    jumps = np.zeros(len(v))
+    jumps[1:] = np.abs(np.diff(v))
+    jumps *= same
     total = pd.Series(jumps).groupby(g).sum()
     count = pd.Series(np.ones(len(g))).groupby(g).sum()
     out["tlbs_variability_ms"] = (total / count).where(count >= 2)
