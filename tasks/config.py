@@ -184,7 +184,8 @@ def _merge_file(path: Path, merged: _Merged, problems: list[str], stack: tuple =
                             f"{did_you_mean(str(key), list(TOP_LEVEL_KEYS))}; allowed: "
                             + ", ".join(TOP_LEVEL_KEYS))
             continue
-        if key in ("station", "params") and isinstance(value, dict):
+        if key in ("station", "params", "battery") and isinstance(value, dict):
+            merged.origin[(key,)] = path
             section = merged.top.setdefault(key, {})
             if not isinstance(section, dict):
                 section = merged.top[key] = {}

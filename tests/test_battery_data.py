@@ -217,3 +217,18 @@ def test_two_labels_of_one_paradigm_scored_apart(tmp_path):
         values = [float(r["value"]) for r in bias if r["task"] == label]
         means[label] = sum(values) / len(values)
     assert means["opioiddotprobe"] > means["dotprobe"] + 10  # 60 vs 30 ms planted
+
+
+def test_an_including_battery_overrides_key_by_key(tmp_path):
+    """`battery:` merges like `station:`: an including file that changes only the order
+    keeps the included session, breaks and task list (paths relative to the file that
+    lists them)."""
+    (tmp_path / "sub").mkdir()
+    path = tmp_path / "sub" / "fixed.yaml"
+    path.write_text(f"include: {DEMO_PRE}\nbattery:\n  order: fixed\n")
+    battery = load_battery(path)
+    included = load_battery(DEMO_PRE)
+    assert battery.settings["order"] == "fixed" and included.settings["order"] == "latin_square"
+    assert battery.tasks == included.tasks
+    assert {k: v for k, v in battery.settings.items() if k != "order"} == \
+        {k: v for k, v in included.settings.items() if k != "order"}
