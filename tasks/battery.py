@@ -30,8 +30,8 @@ from tasks.core import counterbalance, dataset_files
 from tasks.core.paradigm import load as load_paradigm
 from tasks.core.runner import RunRequest, open_window, run_one
 from tasks.core.screens import PlannedResponse
-from tasks.session import (BATTERY_PARAMS, TaskState, known_group, newest_station_check,
-                           resolve_labels, resume_provenance, session_row, task_state,
+from tasks.session import (BATTERY_PARAMS, TaskState, newest_station_check, resolve_labels,
+                           resume_provenance, session_row, settle_group, task_state,
                            update_session)
 
 BATTERY_TOP_KEYS = ("include", "battery", "station", "description")
@@ -82,7 +82,10 @@ def load_battery(path: Path) -> Battery:
     station, bad = check_mapping(top.get("station") or {}, STATION_PARAMS, where="station")
     problems += [f"{_display(merged.origin.get(('station', b.split('.')[1].split(':')[0]), path))}"
                  f": {b}" for b in bad]
-    base = Path(merged.origin.get(("battery",), path)).parent
+    # task files are relative to the file that lists them (an including battery may keep
+    # an included file's list and change only its order or breaks)
+    base = Path(merged.origin.get(("battery", "tasks"), merged.origin.get(("battery",), path))
+                ).parent
     paths = []
     for i, name in enumerate(settings.get("tasks") or [], start=1):
         if not isinstance(name, str):
@@ -136,12 +139,12 @@ def load_task_configs(battery: Battery) -> list[TaskConfig]:
 
 
 # -- labels ---------------------------------------------------------------------------
-def ask_labels(args, battery: Battery) -> tuple[str, str, str] | None:
+def ask_labels(args, battery: Battery, data_root: Path) -> tuple[str, str, str] | None:
     """Participant, session and group: from the command line, else from the dialog."""
     settings = battery.settings
     labels = resolve_labels(args, sessions=settings["sessions"],
                             default_session=settings["session"],
-                            header=f"Battery: {_display(battery.path)}")
+                            header=f"Battery: {_display(battery.path)}", data_root=data_root)
     if labels is None:
         return None
     participant, session, group = labels
@@ -174,11 +177,6 @@ def run_battery(args, open_engine=None) -> int:
     pass the data-only engine)."""
     log = lambda msg: print(msg, file=sys.stderr)  # noqa: E731
     battery = load_battery(args.config)
-    labels = ask_labels(args, battery)
-    if labels is None:
-        log("[icb] cancelled in the dialog; nothing was run or written")
-        return 0
-    participant, session, group = labels
     configs = load_task_configs(battery)
     roots = {Path(args.data_dir) if args.data_dir else c.data_dir for c in configs}
     if len(roots) > 1:
@@ -186,8 +184,17 @@ def run_battery(args, open_engine=None) -> int:
                           + ", ".join(map(str, sorted(roots))) + "; allowed: one station."
                           "data_dir for the whole battery (or give --data-dir)")
     data_root = roots.pop()
-    if group == "n/a":  # the post session: the group recorded before
-        group = known_group(data_root, participant)
+    labels = ask_labels(args, battery, data_root)
+    if labels is None:
+        log("[icb] cancelled in the dialog; nothing was run or written")
+        return 0
+    participant, session, asked_group = labels
+    # participants.tsv is the one record of the group (a post session keeps the pre one)
+    group, group_change = settle_group(data_root, participant, asked_group,
+                                       change_group=args.change_group)
+    if group_change:
+        log(f"[icb] sub-{participant} moves from group {group_change['From']} to "
+            f"{group_change['To']} (--change-group); recorded in every sidecar")
     settings = battery.settings
     ordered = counterbalance.task_order(participant, configs, order=settings["order"])
     stim_set = counterbalance.stimulus_set_for(participant, session)
@@ -228,13 +235,14 @@ def run_battery(args, open_engine=None) -> int:
                          log=log)
     try:
         return _run_session(engine, args, battery, participant, session, group, ordered, todo,
-                            states, seeds, responders, assignment, check, data_root, log)
+                            states, seeds, responders, assignment, check, data_root, log,
+                            group_change)
     finally:
         engine.close()
 
 
 def _run_session(engine, args, battery, participant, session, group, ordered, todo, states,
-                 seeds, responders, assignment, check, data_root, log) -> int:
+                 seeds, responders, assignment, check, data_root, log, group_change) -> int:
     settings = battery.settings
     simulated = args.simulate is not None
     chord = engine.abort_chord_text()
@@ -268,6 +276,8 @@ def _run_session(engine, args, battery, participant, session, group, ordered, to
             extra = {"Battery": {**assignment, "Config": str(battery.path), "Position": position,
                                  "NTasks": len(ordered)},
                      "StationCheck": check, **resume_provenance(state, time.time())}
+            if group_change:
+                extra["GroupChange"] = group_change
             engine.new_run()
             request = RunRequest(participant, session, data_root, group=group,
                                  seed=seeds[config.label], run_number=(state.run or 0) + 1,

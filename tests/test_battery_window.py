@@ -18,7 +18,7 @@ import pytest
 from helpers import n_rows, wait_for
 
 REPO = Path(__file__).resolve().parent.parent
-PRE = REPO / "configs" / "demo" / "battery_pre.yaml"
+PRE = REPO / "tests" / "configs" / "battery_fast.yaml"  # the demo battery at test speed
 ICB = [sys.executable, "-m", "icb.cli"]
 TASKS = {"dotprobe", "opioiddotprobe", "rating", "keypress", "cryrating"}
 

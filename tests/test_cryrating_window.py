@@ -14,7 +14,7 @@ import pytest
 from engine_parity import assert_engine_parity
 
 REPO = Path(__file__).resolve().parent.parent
-DEMO = REPO / "configs" / "demo" / "cryrating.yaml"
+DEMO = REPO / "tests" / "configs" / "cryrating_fast.yaml"  # the demo task at test speed
 
 SPEC = "noise_sd=0"
 

@@ -22,6 +22,8 @@ from tasks.core.runner import RunRequest, run_one
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO = REPO / "configs" / "demo" / "dotprobe.yaml"
+# the window tests run the demo dot-probe at test speed (same trial-list shape, 2 practice trials)
+FAST = REPO / "tests" / "configs" / "dotprobe_fast.yaml"
 ICB = [sys.executable, "-m", "icb.cli"]
 
 pytestmark = pytest.mark.display
@@ -45,12 +47,12 @@ def icb_run(*args, **kw):
 
 def test_simulated_participant_in_real_window(tmp_path, display):
     spec = "bias_ms=0,p_error=0,p_miss=0"
-    out = icb_run(DEMO, "--participant", "01", "--session", "pre", "--windowed",
+    out = icb_run(FAST, "--participant", "01", "--session", "pre", "--windowed",
                   "--simulate", spec, "--data-dir", tmp_path)
     assert out.returncode == 0, out.stderr
     tsv, sidecar = events(tmp_path)
     rows = read_rows(tsv)
-    assert len(rows) == 4 + 16 + 2
+    assert len(rows) == 2 + 16 + 2
     meta = json.loads(sidecar.read_text())
     prov = meta["Provenance"]
     assert prov["Status"] == "completed"
@@ -68,16 +70,17 @@ def test_simulated_participant_in_real_window(tmp_path, display):
     assert all(150 <= float(r["rt_ms"]) <= 3000 for r in rows)
     assert list(rows[0])[:2] == ["onset", "duration"]
     # the same run through the data engine records the same rows (apart from time stamps)
-    assert assert_engine_parity(DEMO, tsv, sidecar, spec, tmp_path / "twin") == len(rows)
+    assert assert_engine_parity(FAST, tsv, sidecar, spec, tmp_path / "twin") == len(rows)
 
 
 def test_keys_from_xdotool_are_recorded(tmp_path, display, xdotool):
     """Drive a whole run from outside the process with real X key events."""
-    plan = subprocess.run([*ICB, "validate", "--plan", DEMO, "--participant", "02", "--session",
+    plan = subprocess.run([*ICB, "validate", "--plan", FAST, "--participant", "02", "--session",
                            "pre"], capture_output=True, text=True, cwd=REPO, timeout=120)
     lines = [line.split("\t") for line in plan.stdout.splitlines() if "\t" in line]
     trials = [dict(zip(lines[0], v)) for v in lines[1:]]
-    proc = subprocess.Popen([*ICB, "run", str(DEMO), "--participant", "02", "--session", "pre",
+    fixation_ms = load_task_config(FAST).params["fixation_ms"]
+    proc = subprocess.Popen([*ICB, "run", str(FAST), "--participant", "02", "--session", "pre",
                              "--windowed", "--data-dir", str(tmp_path)], cwd=REPO,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     tsv, sidecar = events(tmp_path, participant="02")
@@ -108,7 +111,7 @@ def test_keys_from_xdotool_are_recorded(tmp_path, display, xdotool):
                 key = "Left" if key == "right" else "Right"
             else:
                 key = key.capitalize()
-            time.sleep((500 + float(trial["cue_duration_ms"]) + 250) / 1000.0)
+            time.sleep((fixation_ms + float(trial["cue_duration_ms"]) + 250) / 1000.0)
             xdotool("key", key)
             sent.append(key.lower())
         wait_for(lambda: len(messages) >= 3, 30)
@@ -133,9 +136,9 @@ def test_keys_from_xdotool_are_recorded(tmp_path, display, xdotool):
 def test_second_run_refused_then_rerun_takes_next_number(tmp_path, display):
     """Run 1 through the data engine (the same runner); `icb run` then refuses to write it
     again (exit 2, the file untouched) and `--rerun` records run 2 in the window."""
-    args = (DEMO, "--participant", "05", "--session", "pre", "--windowed", "--simulate",
+    args = (FAST, "--participant", "05", "--session", "pre", "--windowed", "--simulate",
             "--data-dir", tmp_path)
-    config = load_task_config(DEMO)
+    config = load_task_config(FAST)
     engine = DataEngine()
     engine.open()
     run_one(config, engine, RunRequest("05", "pre", tmp_path), log=lambda msg: None,

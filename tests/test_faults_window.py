@@ -20,12 +20,14 @@ import time
 import pytest
 
 from analysis import dataset
-from test_faults import DEMO, ENOSPC_HARNESS, REPO, check_killed_run, events_files
+from test_faults import ENOSPC_HARNESS, REPO, check_killed_run, events_files
 
 pytestmark = pytest.mark.display
 
 PY = sys.executable
 HEADLESS = REPO / "scripts" / "headless.sh"
+# the demo dot-probe at test speed (about 25 s a run instead of about 65 s)
+FAST = REPO / "tests" / "configs" / "dotprobe_fast.yaml"
 
 
 def test_sigkill_at_4_random_moments_of_real_window_runs(tmp_path, display):
@@ -37,12 +39,12 @@ def test_sigkill_at_4_random_moments_of_real_window_runs(tmp_path, display):
         root = tmp_path / f"w{k}"
         pidfile = tmp_path / f"w{k}.pid"
         cmd = [str(HEADLESS), "sh", "-c", 'echo $$ > "$0"; exec "$@"', str(pidfile),
-               PY, "-m", "icb.cli", "run", str(DEMO), "--participant", f"w{k}",
+               PY, "-m", "icb.cli", "run", str(FAST), "--participant", f"w{k}",
                "--session", "pre", "--windowed", "--simulate", "--data-dir", str(root)]
         proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.PIPE, text=True)
-        # a random moment between the first trial's start and the demo run's end
-        runs.append((k, root, pidfile, proc, rng.uniform(2.0, 30.0)))
+        # a random moment between the first trial's start and the test-speed run's end
+        runs.append((k, root, pidfile, proc, rng.uniform(2.0, 15.0)))
     try:
         for k, root, pidfile, proc, moment in runs:
             sidecar = events_files(root, f"w{k}")[1]
@@ -71,7 +73,7 @@ def test_disk_full_mid_run_in_a_real_window(tmp_path, display):
     """ENOSPC (after a short write) on trial 6 of `icb run`: exit 1, a message naming the
     file, no traceback, 5 whole rows, the sidecar says aborted and why."""
     root = tmp_path / "data"
-    out = subprocess.run([PY, "-c", ENOSPC_HARNESS, "6", "one", "run", str(DEMO),
+    out = subprocess.run([PY, "-c", ENOSPC_HARNESS, "6", "one", "run", str(FAST),
                           "--participant", "f1", "--session", "pre", "--windowed",
                           "--simulate", "--data-dir", str(root)], cwd=REPO,
                          capture_output=True, text=True, timeout=180)
@@ -94,7 +96,7 @@ def test_fallback_event_keyboard_backend_records_responses(tmp_path, display):
     participant's X key events are still recorded (in its own Xvfb, so the window has the
     keyboard focus)."""
     config = tmp_path / "event.yaml"
-    config.write_text(f"include: {DEMO}\nstation:\n  keyboard_backend: event\n")
+    config.write_text(f"include: {FAST}\nstation:\n  keyboard_backend: event\n")
     root = tmp_path / "data"
     env = dict(os.environ, ICB_HEADLESS_FORCE_XVFB="1", ICB_HEADLESS_NO_JACK="1")
     out = subprocess.run([str(HEADLESS), PY, "-m", "icb.cli", "run", str(config),
@@ -109,4 +111,4 @@ def test_fallback_event_keyboard_backend_records_responses(tmp_path, display):
     rows = tsv.read_text().splitlines()[1:]
     header = tsv.read_text().splitlines()[0].split("\t")
     responses = [dict(zip(header, r.split("\t")))["response"] for r in rows]
-    assert len(rows) == 22 and all(r in ("left", "right") for r in responses), responses
+    assert len(rows) == 2 + 16 + 2 and all(r in ("left", "right") for r in responses), responses

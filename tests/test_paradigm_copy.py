@@ -30,7 +30,7 @@ def test_copied_folder_is_a_new_paradigm(tmp_path):
                     ignore=shutil.ignore_patterns("__pycache__"))
     try:
         config = tmp_path / "copy.yaml"
-        config.write_text(f"include: {REPO / 'configs' / 'demo' / 'rating.yaml'}\n"
+        config.write_text(f"include: {REPO / 'tests' / 'configs' / 'rating_fast.yaml'}\n"
                           f"paradigm: {name}\n")
         # the demo config says `paradigm: rating` through its include; this file overrides it
         out = icb("validate", config, cwd=tmp_path)

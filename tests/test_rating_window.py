@@ -17,7 +17,7 @@ from tasks.paradigms.rating.simulate import RatingResponder
 from tasks.core.stimulus_pools import Stim
 
 REPO = Path(__file__).resolve().parent.parent
-DEMO = REPO / "configs" / "demo" / "rating.yaml"
+DEMO = REPO / "tests" / "configs" / "rating_fast.yaml"  # the demo rating task at test speed
 
 pytestmark = pytest.mark.display
 
