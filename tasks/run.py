@@ -14,7 +14,7 @@ from pathlib import Path
 from tasks.config import load_merged, load_task_config
 from tasks.core.paradigm import load as load_paradigm
 from tasks.core.runner import RunRequest, open_window, run_one
-from tasks.session import newest_station_check, resolve_labels
+from tasks.session import newest_station_check, resolve_labels, settle_group
 
 
 def register(subparsers) -> None:
@@ -25,7 +25,9 @@ def register(subparsers) -> None:
     parser.add_argument("--participant", help="participant label: letters and digits only")
     parser.add_argument("--session", help="session label, e.g. pre or post")
     parser.add_argument("--group", help="participant group (MORE, control); written to "
-                        "participants.tsv")
+                        "participants.tsv; a known participant keeps the recorded group")
+    parser.add_argument("--change-group", action="store_true", help="move a known participant "
+                        "to the --group given (refused without it); recorded in every sidecar")
     parser.add_argument("--data-dir", type=Path, help="data root (overrides station.data_dir)")
     parser.add_argument("--simulate", nargs="?", const="", default=None, metavar="SPEC",
                         help="a simulated participant answers through the real keyboard path; "
@@ -49,19 +51,25 @@ def main(args: argparse.Namespace) -> int:
         return run_battery(args)
     log = lambda msg: print(msg, file=sys.stderr)  # noqa: E731
     config = load_task_config(args.config)  # bad config: exit 2 before any dialog opens
+    data_root = Path(args.data_dir) if args.data_dir else config.data_dir
     labels = resolve_labels(args, sessions=("pre", "post", "followup"),
-                            header=f"Task config: {args.config}")
+                            header=f"Task config: {args.config}", data_root=data_root)
     if labels is None:
         log("[icb] cancelled in the dialog; nothing was run or written")
         return 0
-    participant, session, group = labels
+    participant, session, asked_group = labels
+    group, change = settle_group(data_root, participant, asked_group,
+                                 change_group=args.change_group)
     paradigm = load_paradigm(config.paradigm)
     responder = paradigm.responder(args.simulate, config) if args.simulate is not None \
         else None
-    data_root = Path(args.data_dir) if args.data_dir else config.data_dir
+    extra = {"StationCheck": newest_station_check(data_root)}
+    if change:
+        extra["GroupChange"] = change
+        log(f"[icb] sub-{participant} moves from group {change['From']} to {change['To']} "
+            "(--change-group); recorded in the sidecar")
     request = RunRequest(participant, session, data_root, group=group, seed=args.seed,
-                         rerun=args.rerun,
-                         extra_provenance={"StationCheck": newest_station_check(data_root)})
+                         rerun=args.rerun, extra_provenance=extra)
     engine = open_window(config.station, windowed=args.windowed,
                          simulate=responder is not None, log=log)
     try:

@@ -236,8 +236,54 @@ def known_group(data_root: Path, participant: str) -> str:
     return "n/a"
 
 
+def settle_group(data_root: Path, participant: str, requested: str, *,
+                 change_group: bool = False, now=None) -> tuple[str, dict | None]:
+    """The group a run records, and the change record when ``--change-group`` moves a
+    participant: ``participants.tsv`` is the one record of a participant's group.
+
+    No group asked for (``n/a``): the recorded one. A group that differs from the recorded
+    one: refused (:class:`BadInput`, exit 2) naming both, unless ``change_group``; then the
+    change ``{"From", "To", "Time"}`` goes into every sidecar of the session.
+
+    >>> import tempfile
+    >>> root = Path(tempfile.mkdtemp())
+    >>> _ = (root / "participants.tsv").write_text("participant_id\tgroup\nsub-07\tcontrol\n")
+    >>> settle_group(root, "07", "n/a")
+    ('control', None)
+    >>> settle_group(root, "07", "MORE")
+    Traceback (most recent call last):
+    ...
+    icb.errors.BadInput: --group: sub-07 is recorded as 'control' in ...
+    """
+    recorded = known_group(data_root, participant)
+    if requested in (None, "", "n/a"):
+        return recorded, None
+    if recorded in ("n/a", requested):
+        return requested, None
+    where = Path(data_root) / "participants.tsv"
+    if not change_group:
+        raise BadInput(f"--group: sub-{participant} is recorded as {recorded!r} in {where}, "
+                       f"not {requested!r}; nothing was run. Leave out --group (the recorded "
+                       f"group is used), or move the participant with --group {requested} "
+                       "--change-group (the change is recorded in every sidecar)")
+    when = (now or datetime.now(timezone.utc)).isoformat(timespec="seconds")
+    return requested, {"From": recorded, "To": requested, "Time": when}
+
+
+def group_problem(data_root: Path, participant: str, group: str) -> str | None:
+    """What is wrong with choosing ``group`` for ``participant`` in the dialog (None: fine)."""
+    recorded = known_group(data_root, participant)
+    if group in ("", "n/a") or recorded in ("n/a", group):
+        return None
+    return (f"sub-{participant} is recorded as {recorded!r} in "
+            f"{Path(data_root) / 'participants.tsv'}, not {group!r}. Choose the recorded "
+            f"group, or move the participant on the command line with --group {group} "
+            "--change-group (the change is recorded in every sidecar).")
+
+
 def resolve_labels(args, *, sessions, default_session: str | None = None,
-                   header: str = "") -> tuple[str, str, str] | None:
+                   header: str = "", data_root: Path | None = None
+                   ) -> tuple[str, str, str] | None:
     """Participant, session and group: from the command line, else from the experimenter
     dialog (None when it is cancelled). With no one to ask (CI, no display): exit 2."""
     if args.participant is not None and args.session is not None:
@@ -252,9 +298,12 @@ def resolve_labels(args, *, sessions, default_session: str | None = None,
                        + "; give them on the command line, e.g. --participant 07 "
                        "--session pre")
     from tasks.core.psychopy_engine.dialog import ask_session_labels
-    labels = ask_session_labels(sessions=list(sessions), groups=list(bids.GROUPS),
-                                check_label=bids.check_label,
-                                default_session=args.session or default_session, header=header)
+    root = Path(data_root) if data_root is not None else None
+    labels = ask_session_labels(
+        sessions=list(sessions), groups=list(bids.GROUPS), check_label=bids.check_label,
+        default_session=args.session or default_session, header=header,
+        recorded_group=(lambda p: known_group(root, p)) if root else None,
+        group_problem=(lambda p, g: group_problem(root, p, g)) if root else None)
     if labels is None:
         return None
     participant, session, group = labels

@@ -15,11 +15,15 @@ from collections.abc import Callable
 
 def ask_session_labels(*, sessions: list[str], groups: list[str], check_label: Callable,
                        default_session: str | None = None, title: str = "icb: new session",
-                       header: str = "") -> tuple[str, str, str] | None:
+                       header: str = "", recorded_group: Callable | None = None,
+                       group_problem: Callable | None = None) -> tuple[str, str, str] | None:
     """Show the dialog; return ``(participant, session, group)``, or None on Cancel.
 
     ``check_label(kind, value)`` returns the checked label or raises an exception whose
     message says what is allowed; the message is shown in the dialog, which stays open.
+    No group is preselected: ``recorded_group(participant)`` (``n/a`` when none) fills in a
+    known participant's group as the label is typed; ``group_problem(participant, group)``
+    says why a choice is refused (a group that differs from the recorded one).
     """
     from PyQt6 import QtCore, QtWidgets
 
@@ -44,9 +48,24 @@ def ask_session_labels(*, sessions: list[str], groups: list[str], check_label: C
     group = QtWidgets.QComboBox()
     group.setObjectName("group")
     group.addItems(groups)
+    group.setCurrentIndex(-1)  # nothing preselected: Enter cannot choose an arm by accident
+    group.setPlaceholderText("choose")
+    recorded_note = QtWidgets.QLabel("")
+    recorded_note.setObjectName("recorded-group")
+
+    def show_recorded(text: str) -> None:
+        known = recorded_group(text.strip()) if recorded_group and text.strip() else "n/a"
+        if known in groups and known != "n/a":
+            group.setCurrentIndex(groups.index(known))
+            recorded_note.setText(f"recorded group of sub-{text.strip()}: {known}")
+        else:
+            recorded_note.setText("")
+
+    participant.textChanged.connect(show_recorded)
     form.addRow("Participant", participant)
     form.addRow("Session", session)
     form.addRow("Group", group)
+    form.addRow("", recorded_note)
     layout.addLayout(form)
     problem = QtWidgets.QLabel("")
     problem.setObjectName("problem")
@@ -66,6 +85,16 @@ def ask_session_labels(*, sessions: list[str], groups: list[str], check_label: C
             problem.setText(str(exc))
             participant.selectAll()
             participant.setFocus()
+            return
+        if group.currentIndex() < 0:
+            problem.setText("Group: choose one of " + ", ".join(groups)
+                            + " (nothing is preselected)")
+            group.setFocus()
+            return
+        refused = group_problem(label, group.currentText()) if group_problem else None
+        if refused:
+            problem.setText(refused)
+            group.setFocus()
             return
         result["labels"] = (label, session.currentText(), group.currentText())
         dialog.accept()
