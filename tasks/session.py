@@ -238,7 +238,7 @@ def known_group(data_root: Path, participant: str) -> str:
 
 def settle_group(data_root: Path, participant: str, requested: str, *,
                  change_group: bool = False, now=None) -> tuple[str, dict | None]:
-    """The group a run records, and the change record when ``--change-group`` moves a
+    r"""The group a run records, and the change record when ``--change-group`` moves a
     participant: ``participants.tsv`` is the one record of a participant's group.
 
     No group asked for (``n/a``): the recorded one. A group that differs from the recorded
