@@ -107,9 +107,10 @@ def play_on_flip(engine, speaker: Speaker, stim_id: str, items: tuple, duration_
     t0_abs = engine._t0 + plog.defaultClock.getLastResetTime()
     requested_s = stamps[0] + lead_frames * frame_s
     snd.play(when=t0_abs + requested_s)
-    n_frames = lead_frames + engine.frames_for(duration_ms)
     reported_s = None
-    for _ in range(n_frames):
+    # the screen stays until ``duration_ms`` after the requested sound onset, by the clock
+    until_ms = lead_frames * engine.frame_ms + duration_ms
+    while not engine.screen_over(stamps[0], stamps, until_ms):
         engine._draw(items)
         stamps.append(engine._flip())
         if reported_s is None:

@@ -20,7 +20,7 @@ def present_adjustable(engine, items: tuple, rule, planned: list | None) -> Pres
     abort_key = engine.station["abort_key"]
     watch = list(rule.keys) + [abort_key]
     log: list = []
-    state = {"abort": False, "end": False, "shown": 0}
+    state = {"abort": False, "end": False}
 
     def feed() -> None:
         for key in engine._poll_keys(watch):
@@ -34,8 +34,9 @@ def present_adjustable(engine, items: tuple, rule, planned: list | None) -> Pres
         # Runs after the pacing wait, just before win.flip(): the last moment a press
         # can still change this frame.
         feed()
-        due = max(1, int(round(rule.offset_ms / engine.frame_ms)))
-        if state["shown"] >= due:
+        # the face goes by the clock (whatever the frame rate): this flip, if it comes
+        # within half a frame of the offset the presses have set
+        if engine.timed_out(stamps[0], engine.clock_s(), rule.offset_ms):
             state["end"] = True
             win.clearBuffer()  # this flip takes the face away
 
@@ -48,7 +49,6 @@ def present_adjustable(engine, items: tuple, rule, planned: list | None) -> Pres
     try:
         engine._draw(items)
         stamps.append(engine._flip())
-        state["shown"] = 1
         while True:
             engine._draw(items)
             stamps.append(engine._flip(before_flip=before_flip))
@@ -56,7 +56,6 @@ def present_adjustable(engine, items: tuple, rule, planned: list | None) -> Pres
                 raise AbortRequested()
             if state["end"]:
                 break
-            state["shown"] += 1
     finally:
         if engine.injector:
             engine.injector.cancel()

@@ -72,14 +72,14 @@ class SliderScreens:
             schedule = key_schedule(scale, planned.value, planned.rt_ms)
             for key, t_ms in schedule:
                 win.callOnFlip(eng.injector.press_later, key, t_ms / 1000.0)
-        limit = None if timeout_ms is None else eng.frames_for(timeout_ms)
         marker, pressed_keys = None, []
         rating = rt_ms = None
         onset = None
         stamps: list[float] = []
         n = 0
+        timed_out = False
         try:
-            while limit is None or n < limit:
+            while not timed_out:
                 eng._draw(items)
                 for text in texts:
                     text.draw()
@@ -106,10 +106,12 @@ class SliderScreens:
                         break
                 if done:
                     break
+                # the time-out by the clock, whatever the frame rate
+                timed_out = timeout_ms is not None and eng.timed_out(onset, stamp, timeout_ms)
         finally:
             win.mouseVisible = False
             if eng.injector:
                 eng.injector.cancel()
-        end = onset + (rt_ms / 1000.0 if rt_ms is not None else n * eng.frame_ms / 1000.0)
+        end = onset + rt_ms / 1000.0 if rt_ms is not None else stamps[-1]  # measured
         return RatingResult(rating, rt_ms, onset, end, pressed_keys,
                             count_dropped(stamps, eng.frame_ms))

@@ -161,6 +161,23 @@ class PsychoPyEngine(KeyboardMixin):
     def frames_for(self, duration_ms: float) -> int:
         return max(1, int(round(duration_ms / self.frame_ms)))
 
+    def clock_s(self) -> float:
+        """The run's clock now (the clock of the flip time stamps)."""
+        return self._core.getTime() - (self._t0 or 0.0)
+
+    def screen_over(self, onset_s: float, stamps: list[float], duration_ms: float) -> bool:
+        """A timed screen ends by the clock, whatever the frame rate: is the next flip
+        (predicted from the last frame interval) within half a frame of ``duration_ms``
+        after ``onset_s``?  Then the flip of ``stamps[-1]`` was the screen's last."""
+        frame_s = self.frame_ms / 1000.0
+        interval = max(frame_s, stamps[-1] - stamps[-2]) if len(stamps) > 1 else frame_s
+        return stamps[-1] + interval - onset_s >= duration_ms / 1000.0 - frame_s / 2
+
+    def timed_out(self, onset_s: float, stamp_s: float, timeout_ms: float) -> bool:
+        """A time-out by the clock: has the flip at ``stamp_s`` reached ``timeout_ms``
+        (within half a frame) after ``onset_s``?  That flip's stamp is the recorded end."""
+        return stamp_s - onset_s >= timeout_ms / 1000.0 - self.frame_ms / 2000.0
+
     def _draw(self, items: tuple) -> None:
         for item in items:
             if isinstance(item, Image):
@@ -272,20 +289,19 @@ class PsychoPyEngine(KeyboardMixin):
         abort_key = self.station["abort_key"]
         for screen in screens:
             if screen.duration_ms is not None:
-                n = self.frames_for(screen.duration_ms)
-                for i in range(n):
+                shown: list[float] = []
+                while not shown or not self.screen_over(shown[0], shown, screen.duration_ms):
                     self._draw(screen.items)
-                    stamps.append(self._flip())
-                    if i == 0:
-                        result.onsets_s[screen.name] = stamps[-1]
+                    shown.append(self._flip())
                     if self.station.get("abort_modifiers") and self._abort_pressed():
                         raise AbortRequested()  # a chord is checked while it is held
-                result.frames[screen.name] = n
+                result.onsets_s[screen.name] = shown[0]
+                result.frames[screen.name] = len(shown)
+                stamps += shown
                 if self._abort_pressed():
                     raise AbortRequested()
                 continue
             # The response screen: reset the keyboard clock on its first flip.
-            timeout_frames = self.frames_for(response.timeout_ms)
             keys = list(response.keys) + [abort_key]
             self.win.callOnFlip(self.kb.clearEvents)
             self.win.callOnFlip(self.kb.clock.reset)
@@ -293,11 +309,11 @@ class PsychoPyEngine(KeyboardMixin):
                 self.win.callOnFlip(self.injector.press_later, planned.key,
                                     planned.rt_ms / 1000.0)
             n = 0
-            while n < timeout_frames:
+            onset = end = None
+            while True:  # until a key, or the time-out by the clock
                 self._draw(screen.items)
                 stamps.append(self._flip())
-                if n == 0:
-                    result.onsets_s[screen.name] = stamps[-1]
+                onset = stamps[-1] if onset is None else onset
                 n += 1
                 pressed = self._poll_keys(keys)
                 if any(self._is_abort(k) for k in pressed):
@@ -307,11 +323,14 @@ class PsychoPyEngine(KeyboardMixin):
                     first = pressed[0]
                     result.key = first.name
                     result.rt_ms = float(first.rt) * 1000.0
+                    end = onset + result.rt_ms / 1000.0
                     break
+                if self.timed_out(onset, stamps[-1], response.timeout_ms):
+                    end = stamps[-1]  # measured: the flip that ended the response window
+                    break
+            result.onsets_s[screen.name] = onset
             result.frames[screen.name] = n
-            onset = result.onsets_s[screen.name]
-            result.end_s = onset + (result.rt_ms / 1000.0 if result.rt_ms is not None
-                                    else n * self.frame_ms / 1000.0)
+            result.end_s = end
         if self.injector:
             self.injector.cancel()
         result.dropped_frames = count_dropped(stamps, self.frame_ms)
