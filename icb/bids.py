@@ -89,6 +89,50 @@ def check_label(kind: str, value: object, *, option: str | None = None) -> str:
     return text
 
 
+CHANGE_SESSIONS = ("pre", "post")  # the labels the change analysis pairs
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance (insertions, deletions, substitutions).
+
+    >>> edit_distance("pre", "pree"), edit_distance("post", "pots"), edit_distance("pre", "post")
+    (1, 2, 3)
+    """
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, start=1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+    return row[-1]
+
+
+def check_session(value: object, *, option: str = "--session") -> tuple[str, str | None]:
+    """A session label and, for a custom one, a note; a near-miss of ``pre``/``post`` (by
+    case, or one letter: ``Pre``, ``pos``, ``pree``) is refused with a did-you-mean, since
+    the change analysis would silently leave it out.
+
+    >>> check_session("pre")
+    ('pre', None)
+    >>> check_session("followup")[1]
+    "session 'followup' is a custom label: the change analysis pairs 'pre' and 'post' only"
+    >>> check_session("Pre")
+    Traceback (most recent call last):
+    ...
+    icb.errors.BadInput: --session: bad session label 'Pre' (did you mean 'pre'?); ...
+    """
+    text = check_label("session", value, option=option)
+    if text in CHANGE_SESSIONS:
+        return text, None
+    for known in CHANGE_SESSIONS:
+        if text.lower() == known or edit_distance(text.lower(), known) <= 1:
+            raise BadInput(f"{option}: bad session label {text!r} (did you mean {known!r}?); "
+                           f"allowed: {', '.join(CHANGE_SESSIONS)} (the labels the change "
+                           "analysis pairs), or a label of your own that is not one letter "
+                           "or a case away from them, e.g. followup")
+    return text, (f"session {text!r} is a custom label: the change analysis pairs "
+                  f"{CHANGE_SESSIONS[0]!r} and {CHANGE_SESSIONS[1]!r} only")
+
+
 def check_group(value: str | None) -> str:
     if value is None or value == "":
         return "n/a"

@@ -18,12 +18,14 @@ import fcntl
 import io
 import json
 import os
+import sys
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 from icb import bids
 from tasks.core import dataset_files
+from tasks.core.display import display_answers
 from icb.errors import BadInput
 from icb.params import Param, reference_markdown
 
@@ -208,22 +210,6 @@ def env_flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
 
 
-def display_answers() -> bool:
-    """Does the X display in $DISPLAY accept a connection (a dialog can be shown)?"""
-    if not os.environ.get("DISPLAY"):
-        return False
-    try:
-        from Xlib import display as xdisplay
-        from Xlib.error import DisplayError
-    except ImportError:
-        return True  # cannot tell; let the toolkit try
-    try:
-        xdisplay.Display().close()
-    except (DisplayError, OSError):
-        return False
-    return True
-
-
 def known_group(data_root: Path, participant: str) -> str:
     """The participant's group in ``participants.tsv`` (``n/a`` when none is recorded)."""
     path = Path(data_root) / "participants.tsv"
@@ -287,9 +273,11 @@ def resolve_labels(args, *, sessions, default_session: str | None = None,
     """Participant, session and group: from the command line, else from the experimenter
     dialog (None when it is cancelled). With no one to ask (CI, no display): exit 2."""
     if args.participant is not None and args.session is not None:
-        return (bids.check_label("participant", args.participant, option="--participant"),
-                bids.check_label("session", args.session, option="--session"),
-                bids.check_group(args.group))
+        participant = bids.check_label("participant", args.participant, option="--participant")
+        session, note = bids.check_session(args.session, option="--session")
+        if note:
+            print(f"[icb] note: {note}", file=sys.stderr)
+        return participant, session, bids.check_group(args.group)
     if env_flag("CI") or not display_answers():
         missing = [o for o, v in (("--participant", args.participant),
                                   ("--session", args.session)) if v is None]
@@ -307,4 +295,4 @@ def resolve_labels(args, *, sessions, default_session: str | None = None,
     if labels is None:
         return None
     participant, session, group = labels
-    return participant, bids.check_label("session", session, option="session"), group
+    return participant, bids.check_session(session, option="session")[0], group

@@ -62,6 +62,8 @@ class PsychoPyEngine(KeyboardMixin):
 
     # -- set-up ----------------------------------------------------------
     def open(self) -> None:
+        from tasks.core.display import require_display
+        require_display()  # one line and exit 2, not pyglet's traceback
         from psychopy import core, monitors, visual  # noqa: F401  (PsychoPy lives here only)
         from psychopy import logging as plog
         plog.console.setLevel(plog.ERROR)
