@@ -134,15 +134,30 @@ def copy_stimuli(tmp_path):
     return dst
 
 
-def test_missing_and_undecodable_pictures_are_named(tmp_path):
+def test_every_missing_and_undecodable_picture_is_named_in_one_pass(tmp_path):
     stim = copy_stimuli(tmp_path)
-    (stim / "faces" / "adu_neu_A01.png").unlink()
-    (stim / "faces" / "inf_hap_B02.png").write_bytes(b"not a png")
+    missing = ["adu_neu_A01", "inf_neu_A02", "adu_neu_B03"]  # two in one set, one in the other
+    for stim_id in missing:
+        (stim / "faces" / f"{stim_id}.png").unlink()
+    for stim_id in ("inf_hap_B02", "inf_neu_A03"):  # one corrupt in each set
+        (stim / "faces" / f"{stim_id}.png").write_bytes(b"not a png")
     cfg = tmp_path / "cfg.yaml"
     cfg.write_text(f"include: {CONFIG}\nstation:\n  stimulus_manifest: {stim / 'manifest.tsv'}\n")
     probs = problems_of(cfg)
-    assert any("adu_neu_A01" in p and "does not exist" in p for p in probs), probs
-    assert any("inf_hap_B02" in p and "does not decode" in p for p in probs), probs
+    for stim_id in missing:
+        assert sum(stim_id in p and "file not found" in p for p in probs) == 1, probs
+    for stim_id in ("inf_hap_B02", "inf_neu_A03"):
+        assert sum(stim_id in p and "does not decode" in p for p in probs) == 1, probs
+
+
+def test_category_typo_named_with_did_you_mean_and_the_allowed_list(tmp_path):
+    cfg = tmp_path / "cfg.yaml"
+    cfg.write_text(f"include: {CONFIG}\nparams:\n  categories: [infant_nuetral, adult_neutral]\n")
+    probs = problems_of(cfg)
+    assert len(probs) == 1, probs
+    assert "params.categories: bad category 'infant_nuetral' (did you mean " \
+        "'infant_neutral'?); allowed:" in probs[0]
+    assert "infant, adult" in probs[0]
 
 
 def read_rows(path):

@@ -51,12 +51,15 @@ def split_cell(cell: str, valences: tuple[str, ...]) -> tuple[str, str] | None:
 
 
 def cell_problems(cells: list[str], modality: str, *, where: str) -> list[str]:
+    from icb.params import did_you_mean
     from tasks.stimulus_factory.manifest import CATEGORIES, VALENCES
     problems = []
+    every = [f"{c}_{v}" for c in CATEGORIES[modality] for v in VALENCES[modality]]
     for cell in cells:
         parts = split_cell(cell, VALENCES[modality])
         if parts is None or parts[0] not in CATEGORIES[modality]:
-            problems.append(f"{where}: bad category {cell!r}; allowed: '<category>_<valence>' with "
+            problems.append(f"{where}: bad category {cell!r}{did_you_mean(str(cell), every)}; "
+                            "allowed: '<category>_<valence>' with "
                             f"category one of {', '.join(CATEGORIES[modality])} and valence one of "
                             f"{', '.join(VALENCES[modality])}")
     return problems
@@ -66,7 +69,7 @@ def pools_for(manifest, modality: str, cells: list[str], stim_set: str, *,
               baby_schema_levels: list[int] = (), minimum: int = 1
               ) -> tuple[dict[str, list[Stim]], dict[str, Path]]:
     """Stimuli per cell of one set (sorted by identity, id) and their file paths."""
-    from tasks.stimulus_factory.manifest import VALENCES, select, stimulus_path
+    from tasks.stimulus_factory.manifest import VALENCES, select, stimulus_file
     pools: dict[str, list[Stim]] = {}
     paths: dict[str, Path] = {}
     problems = []
@@ -94,7 +97,7 @@ def pools_for(manifest, modality: str, cells: list[str], stim_set: str, *,
             stims.append(Stim(row["id"], category, valence, level, cell,
                               None if dur is None or dur != dur else float(dur)))
             try:
-                paths[row["id"]] = stimulus_path(manifest, row["id"])
+                paths[row["id"]] = stimulus_file(manifest, row["id"])
             except StimulusError as exc:
                 problems += exc.problems
         pools[cell] = stims
@@ -109,7 +112,9 @@ def check_files(paths: dict[str, Path], modality: str) -> list[str]:
     for stim_id, path in sorted(paths.items()):
         path = Path(path)
         if not path.is_file():
-            problems.append(f"stimulus {stim_id}: file not found: {path}")
+            problems.append(f"stimulus {stim_id}: file not found: {path} (named in the "
+                            "manifest; restore it, or rebuild the set: `icb stimuli generate` "
+                            "for the default set, `icb stimuli import` for a lab's own)")
             continue
         if modality == "image":
             from PIL import Image as PILImage

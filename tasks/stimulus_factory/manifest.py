@@ -177,14 +177,22 @@ def load_manifest(path: Path | None = None):
     return df.reset_index(drop=True)
 
 
-def stimulus_path(manifest_df, stim_id: str) -> Path:
-    """Absolute path of the file of stimulus ``stim_id``; StimulusError if unknown or missing."""
+def stimulus_file(manifest_df, stim_id: str) -> Path:
+    """Absolute path the manifest gives for stimulus ``stim_id`` (whether or not it exists:
+    :func:`tasks.core.stimulus_pools.check_files` reports missing and corrupt files in one
+    pass); StimulusError if the id is unknown."""
     rows = manifest_df.index[manifest_df["id"] == stim_id]
-    where = manifest_df.attrs.get("path", "the manifest")
     if len(rows) == 0:
+        where = manifest_df.attrs.get("path", "the manifest")
         raise StimulusError(f"{where}: no stimulus with id {stim_id!r}")
     root = Path(manifest_df.attrs.get("root", default_stimuli_dir()))
-    path = (root / manifest_df.at[rows[0], "file"]).resolve()
+    return (root / manifest_df.at[rows[0], "file"]).resolve()
+
+
+def stimulus_path(manifest_df, stim_id: str) -> Path:
+    """Absolute path of the file of stimulus ``stim_id``; StimulusError if unknown or missing."""
+    where = manifest_df.attrs.get("path", "the manifest")
+    path = stimulus_file(manifest_df, stim_id)
     if not path.is_file():
         raise StimulusError(f"{where}, id {stim_id!r}: file {path} does not exist")
     return path
