@@ -22,7 +22,9 @@ hand (a test checks that this file matches the code).
 
 A config is a YAML file (read with `yaml.safe_load`) with the top-level keys
 {keys}. `include` names other config files (relative to the including file) whose keys
-are merged first; the including file overrides them key by key. Unknown keys are errors,
+are merged first; the including file overrides them key by key (inside `station:`,
+`params:` and `battery:` too: an including battery that sets only `order:` keeps the
+included task list, which stays relative to the file that lists it). Unknown keys are errors,
 with a did-you-mean. `icb validate CONFIG...` checks configs and every stimulus they name
 without opening a window and reports every problem at once (exit status 2).
 

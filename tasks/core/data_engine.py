@@ -153,7 +153,8 @@ class DataEngine:
         self.now_s += max(1, math.ceil(elapsed_ms / self.frame_ms)) * self.frame_ms / 1000.0
         return RatingResult(rating, rt_ms, onset, onset + elapsed_ms / 1000.0, keys)
 
-    def present_adjustable(self, items: tuple, rule, planned=None) -> PressResult:
+    def present_adjustable(self, items: tuple, rule, planned=None,
+                           feedback: dict | None = None) -> PressResult:
         """The key-press face: presses fed to ``rule`` in time order until the face's
         offset (whole frames, at least one)."""
         self._trial_call()

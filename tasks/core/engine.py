@@ -83,9 +83,12 @@ class Engine(Protocol):
              timeout_ms: float | None = None) -> RatingResult:
         """One rating scale (``tasks.core.scales.Scale``) under ``items``."""
 
-    def present_adjustable(self, items: tuple, rule, planned=None) -> PressResult:
+    def present_adjustable(self, items: tuple, rule, planned=None,
+                           feedback: dict | None = None) -> PressResult:
         """``items`` until ``rule.offset_ms``, which the presses fed to ``rule.press``
-        move (the key-press task)."""
+        move (the key-press task); ``feedback`` maps what ``rule.press`` returned
+        (``+``, ``-``, ``0``) to a :class:`~tasks.core.screens.Text` shown briefly after
+        the press (the sign that a press counted)."""
 
     def play_sound(self, stim_id: str, items: tuple, duration_ms: float,
                    lead_frames: int = 2) -> SoundResult:

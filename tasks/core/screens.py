@@ -36,7 +36,8 @@ class Probe:
 class Text:
     text: str
     y_deg: float = 0.0
-    colour: str = "white"
+    colour: str = "white"  # a PsychoPy colour name, or "auto": readable on the background
+    height_scale: float = 1.0  # times the station's text height
 
 
 @dataclass(frozen=True)

@@ -110,7 +110,7 @@ def play_on_flip(engine, speaker: Speaker, stim_id: str, items: tuple, duration_
     reported_s = None
     # the screen stays until ``duration_ms`` after the requested sound onset, by the clock
     until_ms = lead_frames * engine.frame_ms + duration_ms
-    while not engine.screen_over(stamps[0], stamps, until_ms):
+    while not engine._screen_over(stamps[0], stamps, until_ms):
         engine._draw(items)
         stamps.append(engine._flip())
         if reported_s is None:

@@ -15,12 +15,22 @@ from icb.errors import AbortRequested
 from tasks.core.results import PressResult, count_dropped
 
 
-def present_adjustable(engine, items: tuple, rule, planned: list | None) -> PressResult:
+FEEDBACK_S = 0.4  # how long the sign that a press counted stays
+
+
+def present_adjustable(engine, items: tuple, rule, planned: list | None,
+                       feedback: dict) -> PressResult:
     win = engine.win
     abort_key = engine.station["abort_key"]
     watch = list(rule.keys) + [abort_key]
     log: list = []
-    state = {"abort": False, "end": False}
+    state = {"abort": False, "end": False, "feedback": None}
+
+    def shown() -> tuple:
+        """The face, and the sign of the last press for ``FEEDBACK_S``."""
+        if state["feedback"] and engine._clock_s() - state["feedback"][1] < FEEDBACK_S:
+            return (*items, state["feedback"][0])
+        return items
 
     def feed() -> None:
         for key in engine._poll_keys(watch):
@@ -28,7 +38,10 @@ def present_adjustable(engine, items: tuple, rule, planned: list | None) -> Pres
                 state["abort"] = state["abort"] or engine._is_abort(key)
                 continue
             t_ms = float(key.rt) * 1000.0
-            log.append((key.name, t_ms, rule.press(key.name, t_ms)))
+            effect = rule.press(key.name, t_ms)
+            log.append((key.name, t_ms, effect))
+            if effect in feedback:
+                state["feedback"] = (feedback[effect], engine._clock_s())
 
     def before_flip() -> None:
         # Runs after the pacing wait, just before win.flip(): the last moment a press
@@ -36,7 +49,7 @@ def present_adjustable(engine, items: tuple, rule, planned: list | None) -> Pres
         feed()
         # the face goes by the clock (whatever the frame rate): this flip, if it comes
         # within half a frame of the offset the presses have set
-        if engine.timed_out(stamps[0], engine.clock_s(), rule.offset_ms):
+        if engine._timed_out(stamps[0], engine._clock_s(), rule.offset_ms):
             state["end"] = True
             win.clearBuffer()  # this flip takes the face away
 
@@ -50,7 +63,7 @@ def present_adjustable(engine, items: tuple, rule, planned: list | None) -> Pres
         engine._draw(items)
         stamps.append(engine._flip())
         while True:
-            engine._draw(items)
+            engine._draw(shown())
             stamps.append(engine._flip(before_flip=before_flip))
             if state["abort"]:
                 raise AbortRequested()

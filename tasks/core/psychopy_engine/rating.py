@@ -11,6 +11,7 @@ clock is reset on that flip).  No confirmed answer within the time-out: n/a.
 from __future__ import annotations
 
 from icb.errors import AbortRequested
+from tasks.core.contrast import readable_text_colour
 from tasks.core.results import RatingResult, count_dropped
 from tasks.core.scales import (CONFIRM_KEYS, PlannedRating, Scale,
                                  key_schedule, move)
@@ -34,6 +35,8 @@ class SliderScreens:
         from psychopy import visual
         win = self.engine.win
         height = self.engine.station["text_height_deg"]
+        # the scale's texts pass WCAG AA (4.5:1) on the station's background
+        ink = list(readable_text_colour(self.engine.station["background"]))
         if scale.continuous:
             labels = None
             style, granularity = "slider", 0
@@ -43,16 +46,20 @@ class SliderScreens:
         slider = visual.Slider(win, ticks=scale.ticks, labels=labels, startValue=None,
                                pos=(0, SLIDER_Y_DEG), size=(SLIDER_WIDTH_DEG, 0.8),
                                units="deg", style=style, granularity=granularity,
-                               labelHeight=0.8 * height, markerColor="red", autoLog=False)
+                               labelHeight=0.8 * height, markerColor="red", labelColor=ink,
+                               lineColor=ink, colorSpace="rgb", autoLog=False)
         prompt = visual.TextStim(win, scale.prompt, pos=(0, PROMPT_Y_DEG), height=height,
-                                 wrapWidth=28, color="white", autoLog=False)
+                                 wrapWidth=28, color=ink, colorSpace="rgb", autoLog=False)
         low = visual.TextStim(win, scale.low_anchor, pos=(-SLIDER_WIDTH_DEG / 2, SLIDER_Y_DEG - 2.2),
-                              height=0.8 * height, wrapWidth=8, color="white", autoLog=False)
+                              height=0.8 * height, wrapWidth=8, color=ink, colorSpace="rgb",
+                              autoLog=False)
         high = visual.TextStim(win, scale.high_anchor, pos=(SLIDER_WIDTH_DEG / 2, SLIDER_Y_DEG - 2.2),
-                               height=0.8 * height, wrapWidth=8, color="white", autoLog=False)
+                               height=0.8 * height, wrapWidth=8, color=ink, colorSpace="rgb",
+                               autoLog=False)
         hint = visual.TextStim(win, "Use the mouse or the LEFT and RIGHT arrow keys, then press "
                                "SPACE to confirm", pos=(0, SLIDER_Y_DEG - 4.2),
-                               height=0.7 * height, wrapWidth=30, color="grey", autoLog=False)
+                               height=0.7 * height, wrapWidth=30, color=ink, colorSpace="rgb",
+                               autoLog=False)
         self._made[key] = (slider, (prompt, low, high, hint))
         return self._made[key]
 
@@ -107,7 +114,7 @@ class SliderScreens:
                 if done:
                     break
                 # the time-out by the clock, whatever the frame rate
-                timed_out = timeout_ms is not None and eng.timed_out(onset, stamp, timeout_ms)
+                timed_out = timeout_ms is not None and eng._timed_out(onset, stamp, timeout_ms)
         finally:
             win.mouseVisible = False
             if eng.injector:

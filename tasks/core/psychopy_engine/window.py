@@ -22,6 +22,7 @@ from pathlib import Path
 from tasks.core.engine import CONTINUE_PROMPT
 from tasks.core.psychopy_engine.injector import KeyInjector
 from tasks.core.psychopy_engine.keyboard import KeyboardMixin
+from tasks.core.contrast import readable_text_colour
 from tasks.core.results import (PressResult, RatingResult, SequenceResult, SoundResult,
                                 count_dropped)
 from tasks.core.screens import (Fixation, Image, PlannedResponse, Probe, ResponseSpec, Screen,
@@ -163,11 +164,11 @@ class PsychoPyEngine(KeyboardMixin):
     def frames_for(self, duration_ms: float) -> int:
         return max(1, int(round(duration_ms / self.frame_ms)))
 
-    def clock_s(self) -> float:
+    def _clock_s(self) -> float:
         """The run's clock now (the clock of the flip time stamps)."""
         return self._core.getTime() - (self._t0 or 0.0)
 
-    def screen_over(self, onset_s: float, stamps: list[float], duration_ms: float) -> bool:
+    def _screen_over(self, onset_s: float, stamps: list[float], duration_ms: float) -> bool:
         """A timed screen ends by the clock, whatever the frame rate: is the next flip
         (predicted from the last frame interval) within half a frame of ``duration_ms``
         after ``onset_s``?  Then the flip of ``stamps[-1]`` was the screen's last."""
@@ -175,7 +176,7 @@ class PsychoPyEngine(KeyboardMixin):
         interval = max(frame_s, stamps[-1] - stamps[-2]) if len(stamps) > 1 else frame_s
         return stamps[-1] + interval - onset_s >= duration_ms / 1000.0 - frame_s / 2
 
-    def timed_out(self, onset_s: float, stamp_s: float, timeout_ms: float) -> bool:
+    def _timed_out(self, onset_s: float, stamp_s: float, timeout_ms: float) -> bool:
         """A time-out by the clock: has the flip at ``stamp_s`` reached ``timeout_ms``
         (within half a frame) after ``onset_s``?  That flip's stamp is the recorded end."""
         return stamp_s - onset_s >= timeout_ms / 1000.0 - self.frame_ms / 2000.0
@@ -197,7 +198,10 @@ class PsychoPyEngine(KeyboardMixin):
             elif isinstance(item, Text):
                 self._text.text = item.text
                 self._text.pos = (0, item.y_deg)
-                self._text.color = item.colour
+                self._text.height = self.station["text_height_deg"] * item.height_scale
+                # "auto": black or white, whichever passes WCAG AA on the background
+                self._text.color = (list(readable_text_colour(self.station["background"]))
+                                    if item.colour == "auto" else item.colour)
                 self._text.draw()
 
     def _flip(self, before_flip=None) -> float:
@@ -292,7 +296,7 @@ class PsychoPyEngine(KeyboardMixin):
         for screen in screens:
             if screen.duration_ms is not None:
                 shown: list[float] = []
-                while not shown or not self.screen_over(shown[0], shown, screen.duration_ms):
+                while not shown or not self._screen_over(shown[0], shown, screen.duration_ms):
                     self._draw(screen.items)
                     shown.append(self._flip())
                     if self.station.get("abort_modifiers") and self._abort_pressed():
@@ -327,7 +331,7 @@ class PsychoPyEngine(KeyboardMixin):
                     result.rt_ms = float(first.rt) * 1000.0
                     end = onset + result.rt_ms / 1000.0
                     break
-                if self.timed_out(onset, stamps[-1], response.timeout_ms):
+                if self._timed_out(onset, stamps[-1], response.timeout_ms):
                     end = stamps[-1]  # measured: the flip that ended the response window
                     break
             result.onsets_s[screen.name] = onset
@@ -347,10 +351,11 @@ class PsychoPyEngine(KeyboardMixin):
             self._sliders = SliderScreens(self)
         return self._sliders.rate(scale, items, planned, timeout_ms)
 
-    def present_adjustable(self, items: tuple, rule, planned=None) -> PressResult:
+    def present_adjustable(self, items: tuple, rule, planned=None,
+                           feedback: dict | None = None) -> PressResult:
         """A face whose offset the participant's presses move (key-press task)."""
         from tasks.core.psychopy_engine.keypress import present_adjustable
-        return present_adjustable(self, items, rule, planned)
+        return present_adjustable(self, items, rule, planned, feedback or {})
 
     def preload_sounds(self, paths: dict[str, Path]) -> dict:
         """Open the speaker (PTB backend) and create every sound; return audio info."""

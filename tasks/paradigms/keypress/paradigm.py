@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tasks.core.paradigm import Effect, Paradigm, Person, Plan, RunContext, TrialRow, planted_person
-from tasks.core.screens import Image
+from tasks.core.screens import Image, Text
 from tasks.core.stimulus_plan import check_stimuli, fixation, plan_trials, timed_screen
 from tasks.core.stimulus_pools import stim_fields
 from tasks.core.simulated_spec import parse_spec
@@ -91,7 +91,16 @@ def present(trial, engine, planned, run: RunContext) -> list[TrialRow]:
     p = run.params
     dropped = fixation(engine, p["fixation_ms"])
     rule = rule_for(p)
-    result = engine.present_adjustable((Image(trial.stim.stim_id, 0.0, 0.0),), rule, planned)
+    below_deg = -(p["image_height_deg"] / 2 + 1.2)
+    i1, i2 = (k.upper() for k in p["increase_keys"])
+    d1, d2 = (k.upper() for k in p["decrease_keys"])
+    reminder = Text(f"{i1} {i2} {i1} {i2} ... longer        {d1} {d2} {d1} {d2} ... sooner",
+                    below_deg, "auto", 0.7)
+    feedback = {"+": Text("longer", below_deg - 1.2, "auto", 0.7),
+                "-": Text("sooner", below_deg - 1.2, "auto", 0.7),
+                "0": Text("take turns with the two keys", below_deg - 1.2, "auto", 0.7)}
+    result = engine.present_adjustable((Image(trial.stim.stim_id, 0.0, 0.0), reminder), rule,
+                                       planned, feedback)
     dropped += result.dropped_frames + timed_screen(engine, "iti", (), p["iti_ms"])
     return [TrialRow(result.onset_s, result.offset_s - result.onset_s, dropped, {
         **stim_fields(trial.stim), "default_ms": p["default_ms"],
