@@ -191,10 +191,7 @@ def run_battery(args, open_engine=None) -> int:
     participant, session, asked_group = labels
     # participants.tsv is the one record of the group (a post session keeps the pre one)
     group, group_change = settle_group(data_root, participant, asked_group,
-                                       change_group=args.change_group)
-    if group_change:
-        log(f"[icb] sub-{participant} moves from group {group_change['From']} to "
-            f"{group_change['To']} (--change-group); recorded in every sidecar")
+                                       change_group=args.change_group, log=log)
     settings = battery.settings
     ordered = counterbalance.task_order(participant, configs, order=settings["order"])
     stim_set = counterbalance.stimulus_set_for(participant, session)

@@ -59,15 +59,13 @@ def main(args: argparse.Namespace) -> int:
         return 0
     participant, session, asked_group = labels
     group, change = settle_group(data_root, participant, asked_group,
-                                 change_group=args.change_group)
+                                 change_group=args.change_group, log=log)
     paradigm = load_paradigm(config.paradigm)
     responder = paradigm.responder(args.simulate, config) if args.simulate is not None \
         else None
     extra = {"StationCheck": newest_station_check(data_root)}
     if change:
         extra["GroupChange"] = change
-        log(f"[icb] sub-{participant} moves from group {change['From']} to {change['To']} "
-            "(--change-group); recorded in the sidecar")
     request = RunRequest(participant, session, data_root, group=group, seed=args.seed,
                          rerun=args.rerun, extra_provenance=extra)
     engine = open_window(config.station, windowed=args.windowed,

@@ -223,7 +223,7 @@ def known_group(data_root: Path, participant: str) -> str:
 
 
 def settle_group(data_root: Path, participant: str, requested: str, *,
-                 change_group: bool = False, now=None) -> tuple[str, dict | None]:
+                 change_group: bool = False, now=None, log=None) -> tuple[str, dict | None]:
     r"""The group a run records, and the change record when ``--change-group`` moves a
     participant: ``participants.tsv`` is the one record of a participant's group.
 
@@ -253,6 +253,9 @@ def settle_group(data_root: Path, participant: str, requested: str, *,
                        f"group is used), or move the participant with --group {requested} "
                        "--change-group (the change is recorded in every sidecar)")
     when = (now or datetime.now(timezone.utc)).isoformat(timespec="seconds")
+    if log is not None:
+        log(f"[icb] sub-{participant} moves from group {recorded} to {requested} "
+            "(--change-group); recorded in every sidecar of this session")
     return requested, {"From": recorded, "To": requested, "Time": when}
 
 
