@@ -170,10 +170,15 @@ class PsychoPyEngine(KeyboardMixin):
 
     def _screen_over(self, onset_s: float, stamps: list[float], duration_ms: float) -> bool:
         """A timed screen ends by the clock, whatever the frame rate: is the next flip
-        (predicted from the last frame interval) within half a frame of ``duration_ms``
-        after ``onset_s``?  Then the flip of ``stamps[-1]`` was the screen's last."""
+        within half a frame of ``duration_ms`` after ``onset_s``?  Then the flip of
+        ``stamps[-1]`` was the screen's last.  The next flip is predicted from the
+        shortest of the last three frame intervals (never below the nominal frame):
+        a display that is steadily slower is followed, but one long frame (a busy
+        machine) does not end the screen a frame early."""
         frame_s = self.frame_ms / 1000.0
-        interval = max(frame_s, stamps[-1] - stamps[-2]) if len(stamps) > 1 else frame_s
+        last = stamps[-4:]
+        recent = [b - a for a, b in zip(last, last[1:])]
+        interval = max(frame_s, min(recent)) if recent else frame_s
         return stamps[-1] + interval - onset_s >= duration_ms / 1000.0 - frame_s / 2
 
     def _timed_out(self, onset_s: float, stamp_s: float, timeout_ms: float) -> bool:
