@@ -193,6 +193,9 @@ def contrast_gaps(values: pd.DataFrame, *, contrasts: dict) -> pd.DataFrame:
     >>> c = {"infant_minus_adult": {"a": {"category": ["infant"]}, "b": {"category": ["adult"]}}}
     >>> contrast_gaps(v, contrasts=c)["reason"].tolist()
     ['infant_minus_adult: no rows on side b (category adult) for liking_salience: salience not scored']
+
+    An item that no run has on a side (a scale asked only about infants) is one row for
+    the whole label instead.
     """
     rows = []
     if values.empty:
@@ -207,7 +210,19 @@ def contrast_gaps(values: pd.DataFrame, *, contrasts: dict) -> pd.DataFrame:
                          "reason": f"{name}: {sides} selects no rows in any run: salience "
                                    "not scored"})
             continue
-        have = cells.copy()
+        # an item no run has on a side (a scale asked of infants only): one row, not one
+        # per participant
+        label_wide = []
+        for item in sorted(values["item"].unique()):
+            is_item = values["item"] == item
+            missing = [side for side, m in masks.items() if not (m & is_item).any()]
+            if missing:
+                label_wide.append(item)
+                where = " and ".join(f"side {s} ({describe(spec[s], values)})" for s in missing)
+                rows.append({"participant_id": None, "session": None, "condition": name,
+                             "reason": f"{name}: no rows on {where} for {salience_name(item)} "
+                                       "in any run (not asked there): salience not scored"})
+        have = cells[~cells["item"].isin(label_wide)].copy()
         for side, m in masks.items():
             present = values[m].groupby([*UNIT, "item"]).size().rename(f"n_{side}")
             have = have.join(present, on=[*UNIT, "item"])

@@ -29,6 +29,19 @@ def test_check_writes_file_and_prints_figures(tmp_path):
         assert "NO vertical sync -> software pacing" in out.stdout
         assert 15.0 < d["PacedMeanIntervalMs"] < 18.5
     assert isinstance(d["DroppedFrames"], int)
+    assert d["ToleranceHz"] == 3.0  # the configured tolerance, not the check's own
+    g = result["Geometry"]
+    assert g["FullScreen"] is False and g["ConfiguredScreenSizePx"] == [1920, 1080]
+    assert g["WindowSizePx"] == [1024, 768] and len(g["ScreenSizePx"]) == 2
+    assert f"geometry: screen {g['ScreenSizePx'][0]}x{g['ScreenSizePx'][1]}" in out.stdout
+    if g["ScreenSizePx"] != [1920, 1080]:  # the test X server: a warning, not a refusal
+        assert "(a full-screen run on this screen would be refused)" in out.stdout
+    screens = result["Screens"]
+    assert len(screens) == 4 and "Problem" not in screens
+    for name, screen in screens.items():  # each paradigm's heaviest screen, drawn for 1 s
+        assert 900 <= screen["ShownMs"] <= 1100, (name, screen)
+        assert 0 < screen["FrameRateHz"] <= 62 and screen["FramesShown"] > 0
+        assert f"heaviest screen, {name}: " in out.stdout
     assert result["Keyboard"]["Backend"] in ("ptb", "event")
     assert "keyboard: ptb (Psychtoolbox" in out.stdout or "FALLBACK" in out.stdout
     audio = result["Audio"]

@@ -2,7 +2,7 @@
 window drawn at a throttled frame rate (an artificial delay in every frame's drawing)
 still times a rating scale, a response screen and a fixed screen out at the configured
 seconds within one (slow) frame, records the measured duration, and counts the frames it
-could not keep as dropped."""
+could not keep as dropped.  A break shows its SPACE prompt only once SPACE works."""
 
 import json
 import subprocess
@@ -20,6 +20,7 @@ import json, sys, time
 from tasks.config import load_task_config
 from tasks.core.psychopy_engine import PsychoPyEngine
 from tasks.core.scales import build_scales
+from tasks.core.engine import CONTINUE_PROMPT
 from tasks.core.screens import Fixation, ResponseSpec, Screen
 
 delay_s = float(sys.argv[2])
@@ -58,6 +59,26 @@ out["sequence"] = {"fixation_s": seq.onsets_s["probe"] - seq.onsets_s["fixation"
                    "response_s": seq.end_s - seq.onsets_s["probe"], "key": seq.key,
                    "frames": seq.frames, "dropped": seq.dropped_frames,
                    **measured()}
+# A break: its SPACE prompt only once SPACE works (after min_s); an early SPACE does nothing.
+engine._draw = draw
+shown = []  # (flip time, the prompt on screen?) for every flip of the break
+
+def watched_draw(items):
+    draw(items)
+    shown.append(any(getattr(i, "text", "").endswith(CONTINUE_PROMPT) for i in items))
+
+engine._draw = watched_draw
+engine.new_run()  # the break's first flip is time 0
+engine.injector.press_later("space", 0.4)  # too early: before min_s
+engine.injector.press_later("space", 1.6)  # after min_s: ends the break
+key = engine.pause_screen("A short break.", min_s=1.0)
+ended = engine._clock_s()
+times = stamps[-len(shown):]
+start = times[0]
+out["break"] = {"key": key, "ended_s": ended - start,
+                "first_prompt_s": next(t for t, p in zip(times, shown) if p) - start,
+                "last_without_prompt_s": max(t for t, p in zip(times, shown) if not p) - start,
+                "frame_s": engine.frame_ms / 1000.0}
 engine.close()
 print(json.dumps(out))
 """
@@ -85,3 +106,8 @@ def test_throttled_window_times_out_by_the_clock(tmp_path, display):
     # far fewer flips than the nominal frame count: the clock, not the count, ended them
     assert seq["frames"]["probe"] < 1000 / got["frame_ms"] * 0.6, seq
     assert seq["dropped"] > 0
+    brk = got["break"]  # the prompt appears when SPACE works, and not before
+    assert brk["key"] == "space"
+    assert 1.0 - brk["frame_s"] <= brk["first_prompt_s"] <= 1.0 + 3 * brk["frame_s"], brk
+    assert brk["last_without_prompt_s"] < brk["first_prompt_s"]
+    assert brk["ended_s"] >= 1.6, brk  # the SPACE at 0.4 s did nothing

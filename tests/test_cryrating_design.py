@@ -33,7 +33,10 @@ def test_plan_at_real_size(seed):
     for cell in config.params["categories"]:
         assert Counter(t.block for t in test if t.stim.cell == cell) == {1: 2, 2: 2}
     assert all(t.stim.duration_s and t.stim.duration_s > 0.5 for t in a.trials)
-    assert all(t.scales == ("urgent", "aversive", "distressed", "respond") for t in test)
+    # the infants-only scales (distressed, respond) are asked after cries only
+    assert all(t.scales == (("urgent", "aversive", "distressed", "respond")
+                            if t.stim.category == "infant" else ("urgent", "aversive"))
+               for t in test)
 
 
 def test_pre_and_post_use_different_sets():

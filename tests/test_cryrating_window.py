@@ -38,7 +38,10 @@ def test_every_sound_has_a_reported_onset(tmp_path, display, jack_server, record
     sounds = {}
     for r in rows:
         sounds.setdefault((r["stim_id"], r["audio_onset_requested_s"]), r)
-    assert len(sounds) == 1 + 4 and len(rows) == 2 * len(sounds)
+    # aversive after every sound, respond (infants only) after the cries only
+    assert len(sounds) == 1 + 4
+    assert len(rows) == sum(1 + (r["category"] == "infant") for r in sounds.values())
+    assert {r["scale"] for r in rows if r["category"] != "infant"} == {"aversive"}
     assert all(r["audio_onset_reported_s"] != "n/a" for r in rows)
     errors = [float(r["audio_onset_error_ms"]) for r in sounds.values()]
     record_property("audio_onset_error_ms", errors)

@@ -35,6 +35,16 @@ def test_recorded_rating_is_what_was_pressed(tmp_path, display, record_property)
            / "sub-01_ses-pre_task-rating_run-1_events.tsv")
     prov = json.loads(tsv.with_suffix(".json").read_text())["Provenance"]
     assert prov["Status"] == "completed" and prov["Keyboard"]["Backend"] == "ptb"
+    # the window actually used: windowed, at the configured window size, on the real screen
+    assert prov["Display"]["FullScreen"] is False
+    assert prov["Config"]["station"]["fullscreen"] is False
+    assert prov["Display"]["WindowSizePx"] == prov["Config"]["station"]["window_size_px"]
+    assert prov["Display"]["ConfiguredScreenSizePx"] == [1920, 1080]
+    screen = prov["Display"]["ScreenSizePx"]
+    assert len(screen) == 2 and min(screen) >= 320
+    if screen != [1920, 1080]:  # the test X server: said in the sidecar
+        assert prov["Display"]["GeometryNotes"][0].startswith(
+            f"station.screen_size_px: the screen is {screen[0]}x{screen[1]} pixels")
     with open(tsv, newline="") as fh:
         rows = list(csv.DictReader(fh, delimiter="\t"))
     config = load_task_config(cfg)

@@ -52,3 +52,21 @@ def test_no_display_is_one_line_and_exit_2(tmp_path, command, display):
     assert len(errors) == 1 and "no display for the PsychoPy window" in errors[0]
     assert ("DISPLAY=:987 does not answer" if display else "DISPLAY is not set") in errors[0]
     assert not (tmp_path / "d").exists()
+
+
+def test_full_screen_run_on_a_screen_of_another_size_is_refused(tmp_path, display):
+    # the demo station says 1920x1080; the test X server's screen is another size
+    from Xlib import display as xdisplay
+    x = xdisplay.Display(display)
+    screen = x.screen()
+    width, height = screen.width_in_pixels, screen.height_in_pixels
+    x.close()
+    assert [width, height] != [1920, 1080]
+    out = icb("run", KEYPRESS, "--participant", "01", "--session", "pre", "--group", "MORE",
+              "--simulate", "--data-dir", tmp_path / "d", display=display)
+    assert out.returncode == 2, out.stderr
+    assert "Traceback" not in out.stderr
+    assert (f"station.screen_size_px: the screen is {width}x{height} pixels, the config says "
+            "1920x1080; every size in degrees would be drawn") in out.stderr
+    assert f"set screen_size_px: [{width}, {height}]" in out.stderr
+    assert not list((tmp_path / "d").rglob("*_events.*"))

@@ -58,14 +58,18 @@ def open_window(station: dict, *, windowed: bool, simulate: bool, log) -> Engine
 def provenance_for(config, paradigm: Paradigm, the_plan: Plan, request: RunRequest, *,
                    simulated, engine: Engine, audio: dict | None) -> dict:
     from tasks.stimulus_factory.manifest import manifest_sha256
+    display = engine.info()
+    resolved = config.resolved()
+    if display.get("FullScreen") is not None:  # --windowed overrides station.fullscreen
+        resolved["station"] = dict(resolved["station"], fullscreen=display["FullScreen"])
     prov = {
         "TaskName": config.label, "Paradigm": paradigm.name, "Simulated": simulated,
         "Participant": request.participant, "Session": request.session,
         "Group": request.group, "Seed": the_plan.seed, "StimulusSet": the_plan.stimulus_set,
         "KeyMapping": the_plan.key_mapping,
-        "Config": config.resolved(), "ConfigSHA256": config.sha256,
+        "Config": resolved, "ConfigSHA256": config.sha256,
         "ConfigFiles": [str(f) for f in config.files],
-        "Display": engine.info(), "Keyboard": {"Backend": engine.keyboard_backend},
+        "Display": display, "Keyboard": {"Backend": engine.keyboard_backend},
         "Audio": audio or {"Backend": "not used"},
         "StimulusManifest": str(config.manifest_path),
         "StimulusManifestSHA256": manifest_sha256(config.manifest_path),

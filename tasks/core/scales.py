@@ -30,7 +30,9 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class ScaleDef:
-    """One catalogue entry (Likert form)."""
+    """One catalogue entry (Likert form).  ``{what}`` in the prompt is replaced by what is
+    shown (:func:`what_is_shown`); an ``infants_only`` scale is asked only after infant
+    stimuli (:func:`applicable_scales`)."""
 
     prompt: str
     minimum: int
@@ -38,29 +40,81 @@ class ScaleDef:
     low_anchor: str
     high_anchor: str
     source: str
+    infants_only: bool = False
+    modalities: tuple[str, ...] = ("image", "audio")  # what the question can be asked of
 
 
 CATALOGUE: dict[str, ScaleDef] = {
-    "liking": ScaleDef("How much do you like this face?", -4, 4, "very negative",
+    "liking": ScaleDef("How much do you like this {what}?", -4, 4, "very negative",
                        "very positive", "Kringelbach/Parsons liking scale -4..+4 (anchors "
                        "unverified)"),
-    "cuteness": ScaleDef("How cute is this face?", 1, 7, "not cute at all", "very cute",
-                         "7-point cuteness rating (Glocker et al. 2009; Kuraguchi-type protocol)"),
+    "cuteness": ScaleDef("How cute is this {what}?", 1, 7, "not cute at all", "very cute",
+                         "7-point cuteness rating (Glocker et al. 2009; Kuraguchi-type protocol)",
+                         modalities=("image",)),
     "caretaking": ScaleDef("How much would you like to take care of this baby?", 1, 7,
                            "not at all", "very much",
-                           "motivation for caretaking (Glocker et al. 2009)"),
+                           "motivation for caretaking (Glocker et al. 2009)", infants_only=True),
     "urgent": ScaleDef("How urgent does this sound?", 1, 7, "not urgent at all", "very urgent",
-                       "Friedman, Zahn-Waxler & Radke-Yarrow 1982 (urgent)"),
+                       "Friedman, Zahn-Waxler & Radke-Yarrow 1982 (urgent)",
+                       modalities=("audio",)),
     "aversive": ScaleDef("How unpleasant is this sound to listen to?", 1, 7,
                          "not unpleasant at all", "very unpleasant",
-                         "perceived aversiveness (Zeskind & Lester 1978; Gustafson & Green 1989)"),
+                         "perceived aversiveness (Zeskind & Lester 1978; Gustafson & Green 1989)",
+                         modalities=("audio",)),
     "distressed": ScaleDef("How distressed does the baby sound?", 1, 7, "not distressed at all",
                            "very distressed", "distress of the baby (OxVoc ratings, Parsons et "
-                           "al. 2014)"),
+                           "al. 2014)", infants_only=True, modalities=("audio",)),
     "respond": ScaleDef("How much do you want to respond to or comfort this baby?", 1, 7,
                         "not at all", "very much",
-                        "motivation to respond (OxVoc ratings, Parsons et al. 2014)"),
+                        "motivation to respond (OxVoc ratings, Parsons et al. 2014)",
+                        infants_only=True),
 }
+
+# What a prompt calls the stimulus shown, by modality and manifest category.
+PICTURE_NOUNS = {"infant": "baby", "child": "child", "adult": "face", "object": "object",
+                 "household": "object", "animal": "animal", "opioid": "picture",
+                 "other": "picture"}
+SOUND_NOUNS = {"infant": "baby", "adult": "voice", "animal": "animal"}  # else "sound"
+
+
+def what_is_shown(category: str, *, sound: bool) -> str:
+    """The word a prompt uses for a stimulus of ``category``.
+
+    >>> what_is_shown("adult", sound=False), what_is_shown("noise", sound=True)
+    ('face', 'sound')
+    """
+    if sound:
+        return SOUND_NOUNS.get(category, "sound")
+    return PICTURE_NOUNS.get(category, "picture")
+
+
+def applicable_scales(names, category: str) -> tuple[str, ...]:
+    """The scales of ``names`` that are asked after a stimulus of ``category``: an
+    ``infants_only`` scale only after infants.
+
+    >>> applicable_scales(("liking", "caretaking"), "adult")
+    ('liking',)
+    """
+    return tuple(n for n in names if n not in CATALOGUE or not CATALOGUE[n].infants_only
+                 or category == "infant")
+
+
+def infants_only_problems(names, categories, modality: str, *,
+                          where: str = "params.scales") -> list[str]:
+    """A category for which none of the configured scales would be asked (every one is
+    infants-only): named with the scales that would be."""
+    asked_anywhere = [n for n in names if n in CATALOGUE and not CATALOGUE[n].infants_only]
+    if asked_anywhere or not names:
+        return []
+    wrong = sorted({c for c in categories if c != "infant"})
+    if not wrong:
+        return []
+    general = ", ".join(n for n, d in CATALOGUE.items()
+                        if not d.infants_only and modality in d.modalities)
+    return [f"{where}: {', '.join(names)} {'is' if len(names) == 1 else 'are'} asked only "
+            f"about infants, so {', '.join(wrong)} stimuli would get no question; allowed: "
+            f"add a scale asked of any stimulus ({general}), or leave those stimuli out"]
+
 
 SCALE_TYPES = ("likert", "vas")
 VAS_MIN, VAS_MAX = 0.0, 100.0
@@ -79,6 +133,12 @@ class Scale:
     continuous: bool  # True: visual analogue (any value), False: whole points
     key_step: float
 
+    def for_stimulus(self, category: str, *, sound: bool) -> "Scale":
+        """This scale with its prompt naming what is shown (``{what}`` filled in)."""
+        from dataclasses import replace
+        return replace(self, prompt=self.prompt.replace(
+            "{what}", what_is_shown(category, sound=sound)))
+
     @property
     def middle(self) -> float:
         return (self.minimum + self.maximum) / 2.0
@@ -95,6 +155,24 @@ def unknown_scales(names: list[str], *, where: str = "params.scales") -> list[st
     known = list(CATALOGUE)
     return [f"{where}: unknown scale {name!r}{did_you_mean(name, known)}; allowed: "
             + ", ".join(known) for name in names if name not in CATALOGUE]
+
+
+def scale_problems(params, modality: str) -> list[str]:
+    """Every problem of ``params.scales``: unknown names, questions that do not fit the
+    task's ``modality`` (``image`` or ``audio``: no "How unpleasant is this sound" under a
+    picture), and stimuli (test categories, and the practice category when there is
+    practice) that no configured scale asks about."""
+    names = list(params["scales"])
+    problems = unknown_scales(names)
+    what = {"image": "pictures", "audio": "sounds"}[modality]
+    fitting = ", ".join(n for n, d in CATALOGUE.items() if modality in d.modalities)
+    problems += [f"params.scales: {n!r} ({CATALOGUE[n].prompt!r}) is not a question about "
+                 f"{what}; allowed for this task: {fitting}"
+                 for n in names if n in CATALOGUE and modality not in CATALOGUE[n].modalities]
+    categories = [c.partition("_")[0] for c in params["categories"]]
+    if params.get("practice_trials", 0) > 0 and params.get("practice_category"):
+        categories.append(str(params["practice_category"]).partition("_")[0])
+    return problems + infants_only_problems(names, categories, modality)
 
 
 def build_scales(names: list[str], scale_type: str, vas_key_step: float = 5.0) -> list[Scale]:
@@ -272,8 +350,9 @@ def rate_scales(engine, trial, scales: dict[str, Scale], items: tuple, planned,
     first."""
     from tasks.core.paradigm import TrialRow
     rows = []
+    sound = trial.stim.duration_s is not None
     for name in trial.scales:
-        scale = scales[name]
+        scale = scales[name].for_stimulus(trial.stim.category, sound=sound)
         result = engine.rate(scale, items, planned=(planned or {}).get(name),
                              timeout_ms=timeout_ms)
         dropped = result.dropped_frames + (dropped_before if not rows else 0)

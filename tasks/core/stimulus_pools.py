@@ -16,6 +16,7 @@ import numpy as np
 
 from icb.columns import Column
 from icb.errors import StimulusError
+from tasks.core.scales import applicable_scales
 
 
 FACE_CELLS = ["infant_distress", "infant_neutral", "infant_happy", "adult_distress",
@@ -164,7 +165,9 @@ def balanced_blocks(chosen: dict[str, list[Stim]], *, repetitions: int, n_blocks
     trials = []
     for b, stims in enumerate(blocks):
         for stim in _no_immediate_repeat(stims, rng):
-            sc = tuple(scales)
+            sc = applicable_scales(scales, stim.category)
+            if scales and not sc:
+                continue  # no scale asks about it (refused by the paradigm's check)
             if random_scale_order and sc:
                 sc = tuple(sc[i] for i in rng.permutation(len(sc)))
             trials.append(Trial("test", b + 1, stim, sc))
@@ -215,7 +218,9 @@ def practice_trials(pool: list[Stim], n: int, rng: np.random.Generator,
     if n <= 0 or not pool:
         return []
     picked = [pool[int(i) % len(pool)] for i in rng.permutation(max(n, len(pool)))[:n]]
-    return [Trial("practice", 0, stim, tuple(scales)) for stim in picked]
+    trials = [Trial("practice", 0, stim, applicable_scales(scales, stim.category))
+              for stim in picked]
+    return [t for t in trials if t.scales or not scales]
 
 
 STIM_COLUMNS = (

@@ -29,7 +29,7 @@ class SliderScreens:
         self._made: dict = {}
 
     def _get(self, scale: Scale):
-        key = (scale.name, scale.continuous, scale.minimum, scale.maximum)
+        key = (scale.name, scale.prompt, scale.continuous, scale.minimum, scale.maximum)
         if key in self._made:
             return self._made[key]
         from psychopy import visual

@@ -4,6 +4,11 @@
   (intervals above 1.5 frames), compared with ``station.expected_refresh_hz``. Without
   vertical sync (Xvfb) it says so, reports the unpaced rate, and measures dropped frames
   under the engine's software pacing instead.
+* Geometry: the screen's resolution (pyglet) against ``station.screen_size_px``, and the
+  window actually opened; a full-screen mismatch is a problem (``icb run`` refuses it).
+* Heaviest screens: each paradigm's heaviest screen (two faces; a face with its rating
+  scale; a face with the key reminder; a rating scale alone) drawn for ``seconds / 2``
+  through the engine's own methods, with its frame rate and dropped frames.
 * Keyboard: the backend that loaded (``ptb`` or the ``event`` fallback) and the devices.
 * Audio: PsychPortAudio (psychtoolbox) devices, the one used and its latency; with the
   configured latency class, five near-silent tones scheduled 100 ms ahead
@@ -32,9 +37,10 @@ def _dropped(intervals: list[float], frame_s: float) -> int:
     return sum(int(round(d / frame_s)) - 1 for d in intervals if d > FLIP_LIMIT * frame_s)
 
 
-def check_display(engine, seconds: float) -> dict:
+def check_display(engine, seconds: float, station: dict) -> dict:
+    """Flip timing; ``station`` is the configured one (its tolerance is recorded)."""
     from psychopy import visual
-    win, station = engine.win, engine.station
+    win = engine.win
     expected = float(station["expected_refresh_hz"])
     bar = visual.Rect(win, width=2, height=12, fillColor="white", lineColor=None)
     label = visual.TextStim(win, "icb check: measuring the display", pos=(0, -8), height=0.8)
@@ -76,6 +82,72 @@ def check_display(engine, seconds: float) -> dict:
     else:
         out.update({"Pacing": "vertical sync", "DroppedFrames": _dropped(raw_iv, med),
                     "MaxFlipIntervalMs": 1000.0 * max(raw_iv), "TestSeconds": seconds})
+    return out
+
+
+def check_geometry(engine, station: dict) -> dict:
+    """The screen and window actually used, against the station config."""
+    from tasks.core.geometry import screen_mismatch
+    full = bool(engine.win._isFullScr)
+    return {"ScreenSizePx": engine.screen_size_px,
+            "ConfiguredScreenSizePx": [int(v) for v in station["screen_size_px"]],
+            "WindowSizePx": [int(v) for v in engine.win.size], "FullScreen": full,
+            "ScreenIndex": int(station["screen_index"]),
+            "Mismatch": screen_mismatch(station["screen_size_px"], engine.screen_size_px),
+            "Notes": list(engine.geometry_notes)}
+
+
+def _first_face(manifest: Path) -> Path | None:
+    """The first picture of the station's stimulus manifest that exists, if any."""
+    from icb.errors import StimulusError
+    from tasks.stimulus_factory.manifest import load_manifest, stimulus_file
+    try:
+        df = load_manifest(manifest)
+    except StimulusError:
+        return None
+    for stim_id in df.loc[df["modality"] == "image", "id"]:
+        path = stimulus_file(df, stim_id)
+        if path.is_file():
+            return path
+    return None
+
+
+def check_screens(engine, station: dict, seconds: float) -> dict:
+    """Each paradigm's heaviest screen, drawn through the engine for ``seconds``: the
+    frames it kept, its frame rate and its dropped frames."""
+    from tasks.core.scales import build_scales
+    from tasks.core.screens import Fixation, Image, Screen, Text
+    face = _first_face(Path(station["stimulus_manifest"]))
+    if face is None:
+        return {"Problem": f"no picture in {station['stimulus_manifest']} to draw"}
+    engine.preload_images({"check_face": face}, (10.0, 10.0))
+    left, right = Image("check_face", -7.0, 0.0), Image("check_face", 7.0, 0.0)
+    centre = Image("check_face", 0.0, 2.0)
+    scale = build_scales(["caretaking"], "likert")[0]
+    duration_ms = seconds * 1000.0
+    engine.new_run()
+
+    def sequence(items: tuple) -> tuple[float, int]:
+        res = engine.run_sequence([Screen("check", items, duration_ms),
+                                   Screen("end", (), engine.frame_ms)])
+        return res.actual_ms("check", "end"), res.dropped_frames
+
+    def rating(items: tuple) -> tuple[float, int]:
+        res = engine.rate(scale, items, planned=None, timeout_ms=duration_ms)
+        return (res.end_s - res.onset_s) * 1000.0, res.dropped_frames
+
+    out = {}
+    for name, how, items in (
+            ("dotprobe: two faces and the fixation cross", sequence,
+             (left, right, Fixation())),
+            ("rating: a face and its rating scale", rating, (centre,)),
+            ("keypress: a face and the key reminder", sequence,
+             (centre, Text("LEFT arrow: shorter    RIGHT arrow: longer", -8.0, "auto", 0.7))),
+            ("cryrating: a rating scale alone", rating, ())):
+        shown_ms, dropped = how(items)
+        frames = max(0, int(round(shown_ms / engine.frame_ms)) - dropped)
+        out[name] = {"ShownMs": shown_ms, "FramesShown": frames, "DroppedFrames": dropped,
+                     "FrameRateHz": 1000.0 * frames / shown_ms if shown_ms > 0 else None}
     return out
 
 
@@ -177,10 +249,13 @@ def run_check(station: dict, *, data_dir: Path, seconds: float = 5.0, windowed: 
     """Every measurement, with the problems (not ready) and warnings (look at it) found."""
     from tasks.core.psychopy_engine.window import PsychoPyEngine
     relaxed = dict(station, refresh_tolerance_hz=1e9)  # the check reports; it never refuses
-    engine = PsychoPyEngine(relaxed, windowed=windowed, log=log)
+    engine = PsychoPyEngine(relaxed, windowed=windowed, log=log, refuse_geometry=False)
     engine.open()
     try:
-        result = {"Display": check_display(engine, seconds), "Keyboard": check_keyboard(engine)}
+        result = {"Display": check_display(engine, seconds, station),
+                  "Geometry": check_geometry(engine, station),
+                  "Screens": check_screens(engine, station, max(0.5, seconds / 2)),
+                  "Keyboard": check_keyboard(engine)}
     finally:
         engine.close()
     result["Audio"] = check_audio(station)
@@ -207,6 +282,17 @@ def verdicts(r: dict, station: dict) -> tuple[list[str], list[str]]:
                         "a testing station (see docs/platform.md section 4)")
     if d["DroppedFrames"]:
         warnings.append(f"{d['DroppedFrames']} dropped frame(s) in {d['TestSeconds']:g} s")
+    g = r["Geometry"]
+    if g["Mismatch"]:
+        (problems if g["FullScreen"] else warnings).append(
+            g["Mismatch"] + ("" if g["FullScreen"] else
+                             " (a full-screen run on this screen would be refused)"))
+    for name, screen in r["Screens"].items():
+        if name == "Problem":
+            warnings.append(f"heaviest screens not drawn: {screen}")
+        elif screen["DroppedFrames"]:
+            warnings.append(f"{name}: {screen['DroppedFrames']} dropped frame(s), "
+                            f"{screen['FrameRateHz']:.1f} frames per second")
     if r["Keyboard"]["Backend"] != "ptb":
         (problems if station["require_ptb_keyboard"] else warnings).append(
             f"keyboard: PTB backend not loaded, FALLBACK to {r['Keyboard']['Backend']!r} "
@@ -242,6 +328,17 @@ def summary(r: dict) -> str:
                      f"{d['ExpectedRefreshHz']:g} Hz; {d['DroppedFrames']} dropped in "
                      f"{d['TestSeconds']:g} s (mean interval {d['PacedMeanIntervalMs']:.2f} ms, "
                      f"longest {d['PacedMaxIntervalMs']:.2f} ms)")
+    g = r["Geometry"]
+    lines.append(f"  geometry: screen {g['ScreenSizePx'][0]}x{g['ScreenSizePx'][1]} "
+                 f"(configured {g['ConfiguredScreenSizePx'][0]}x{g['ConfiguredScreenSizePx'][1]}"
+                 f"), window {g['WindowSizePx'][0]}x{g['WindowSizePx'][1]}, "
+                 + ("full screen" if g["FullScreen"] else "windowed"))
+    for name, screen in r["Screens"].items():
+        if name != "Problem":
+            lines.append(f"  heaviest screen, {name}: {screen['FrameRateHz']:.1f} frames per "
+                         f"second, {screen['DroppedFrames']} dropped in "
+                         f"{screen['ShownMs'] / 1000:.1f} s")
+    lines.append(f"  display tolerance: {d['ToleranceHz']:g} Hz (station.refresh_tolerance_hz)")
     lines.append(f"  keyboard: {k['Backend']}" + (" (Psychtoolbox, time-stamped)"
                  if k["Backend"] == "ptb" else " (FALLBACK: pyglet events)")
                  + f"; abort chord {k['AbortChord']}")

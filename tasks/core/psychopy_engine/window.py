@@ -23,6 +23,7 @@ from tasks.core.engine import CONTINUE_PROMPT
 from tasks.core.psychopy_engine.injector import KeyInjector
 from tasks.core.psychopy_engine.keyboard import KeyboardMixin
 from tasks.core.contrast import readable_text_colour
+from tasks.core.geometry import fullscreen_refusal, screen_mismatch, size_text, window_mismatch
 from tasks.core.results import (PressResult, RatingResult, SequenceResult, SoundResult,
                                 count_dropped)
 from tasks.core.screens import (Fixation, Image, PlannedResponse, Probe, ResponseSpec, Screen,
@@ -36,7 +37,7 @@ class PsychoPyEngine(KeyboardMixin):
     kind = "psychopy"
 
     def __init__(self, station: dict, *, windowed: bool = False, simulate: bool = False,
-                 log=print):
+                 log=print, refuse_geometry: bool = True):
         self.station = station
         self.windowed = windowed
         self.simulate = simulate
@@ -60,6 +61,9 @@ class PsychoPyEngine(KeyboardMixin):
         self._keystate = None  # pyglet key states (abort chord with the event backend)
         self._sliders = None  # rating scales, made on the first rate()
         self._speaker = None  # the PTB speaker, opened by preload_sounds()
+        self.screen_size_px: list[int] | None = None  # the screen as pyglet reports it
+        self.geometry_notes: list[str] = []  # windowed: what differs from the config
+        self.refuse_geometry = refuse_geometry  # False for icb check: it reports, not refuses
 
     # -- set-up ----------------------------------------------------------
     def open(self) -> None:
@@ -70,15 +74,22 @@ class PsychoPyEngine(KeyboardMixin):
         plog.console.setLevel(plog.ERROR)
         self._core = core
         st = self.station
+        full = bool(st["fullscreen"]) and not self.windowed
+        self.screen_size_px = self._check_geometry(full)
         size = st["window_size_px"] if self.windowed else st["screen_size_px"]
         mon = monitors.Monitor("icb", width=st["screen_width_cm"],
                                distance=st["viewing_distance_cm"])
-        mon.setSizePix(list(size))
-        self.win = visual.Window(size=list(size), fullscr=st["fullscreen"] and not self.windowed,
+        mon.setSizePix(list(self.screen_size_px))  # degrees from the real screen's pixels
+        self.win = visual.Window(size=list(size), fullscr=full,
                                  screen=st["screen_index"], monitor=mon, units="deg",
                                  color=list(st["background"]), colorSpace="rgb",
                                  allowGUI=False, waitBlanking=True, checkTiming=False)
         self.win.mouseVisible = False
+        if self.windowed:
+            note = window_mismatch(size, self.win.size)
+            if note:
+                self.geometry_notes.append(note)
+                self.log(f"[icb] warning: {note}")
         if self.station.get("abort_modifiers"):
             from pyglet.window import key as pyglet_key
             self._keystate = pyglet_key.KeyStateHandler()
@@ -98,6 +109,32 @@ class PsychoPyEngine(KeyboardMixin):
         self._fixation.draw()
         self.win.clearBuffer()
         self.win.recordFrameIntervals = False
+
+    def _check_geometry(self, full: bool) -> list[int]:
+        """The size of the screen the window opens on, before the window opens: a
+        full-screen run on a screen of another size than ``screen_size_px`` is refused
+        (exit 2, both sizes named); a windowed one says so and draws its degrees from
+        the real screen."""
+        import pyglet
+        screens = pyglet.canvas.get_display().get_screens()
+        index = int(self.station["screen_index"])
+        if index >= len(screens):
+            raise BadInput(f"station.screen_index: bad value {index}; this display has "
+                           f"{len(screens)} screen(s); allowed: 0 to {len(screens) - 1}; "
+                           "nothing was run or written")
+        screen = [int(screens[index].width), int(screens[index].height)]
+        if full and self.refuse_geometry:
+            refusal = fullscreen_refusal(self.station["screen_size_px"], screen)
+            if refusal:
+                raise BadInput(refusal)
+        else:
+            note = screen_mismatch(self.station["screen_size_px"], screen)
+            if note:
+                self.geometry_notes.append(note)
+                self.log(f"[icb] warning: {note}; this windowed run takes its sizes in "
+                         f"degrees from the real screen ({size_text(screen)}); a full-screen "
+                         "run would be refused")
+        return screen
 
     def _measure_refresh(self) -> None:
         expected_s = 1.0 / self.refresh_hz
@@ -126,6 +163,10 @@ class PsychoPyEngine(KeyboardMixin):
     def info(self) -> dict:
         size = [int(v) for v in self.win.size] if self.win is not None else None
         return {"Engine": self.kind, "WindowSizePx": size,
+                "FullScreen": bool(self.win._isFullScr) if self.win is not None else None,
+                "ScreenSizePx": self.screen_size_px,
+                "ConfiguredScreenSizePx": [int(v) for v in self.station["screen_size_px"]],
+                "GeometryNotes": list(self.geometry_notes),
                 "MeasuredRefreshHz": self.measured_refresh_hz,
                 "FrameRateUsedHz": self.refresh_hz,
                 "FramePacing": "software (no vertical sync)" if self.software_pacing
@@ -138,7 +179,7 @@ class PsychoPyEngine(KeyboardMixin):
         import platform
 
         import psychopy
-        size = list(self.win.size) if self.win is not None else self.station["screen_size_px"]
+        size = self.screen_size_px or self.station["screen_size_px"]
         return {"OperatingSystem": f"{platform.system()} {platform.release()}",
                 "SoftwareName": "PsychoPy", "SoftwareVersion": psychopy.__version__,
                 "ScreenResolution": f"{size[0]}x{size[1]}",

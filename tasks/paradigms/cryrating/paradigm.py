@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from tasks.core.paradigm import Effect, Paradigm, Person, Plan, RunContext, TrialRow, planted_person
 from tasks.core.scales import (PerScaleResponder, add_dropped_to_last, rate_scales,
-                               scales_of, unknown_scales)
+                               scale_problems, scales_of)
 from tasks.core.screens import Text
 from tasks.core.stimulus_plan import check_stimuli, fixation, plan_trials, timed_screen
 from tasks.core.stimulus_pools import stim_fields
@@ -53,7 +53,7 @@ EFFECTS = (
 
 
 def check(config) -> list[str]:
-    return unknown_scales(config.params["scales"]) + check_stimuli(config, "audio")
+    return scale_problems(config.params, "audio") + check_stimuli(config, "audio")
 
 
 def plan(config, participant: str, session: str, seed: int | None = None) -> Plan:

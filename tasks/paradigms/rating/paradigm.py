@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from tasks.core.paradigm import Effect, Paradigm, Person, Plan, RunContext, TrialRow, planted_person
 from tasks.core.scales import (PerScaleResponder, add_dropped_to_last, rate_scales,
-                               scales_of, unknown_scales)
+                               scale_problems, scales_of)
 from tasks.core.screens import Image
 from tasks.core.stimulus_plan import check_stimuli, fixation, plan_trials, timed_screen
 from tasks.core.stimulus_pools import stim_fields
@@ -48,7 +48,7 @@ EFFECTS = (
 
 
 def check(config) -> list[str]:
-    return unknown_scales(config.params["scales"]) + check_stimuli(
+    return scale_problems(config.params, "image") + check_stimuli(
         config, "image", levels_key="baby_schema_levels")
 
 
