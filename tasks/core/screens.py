@@ -36,7 +36,8 @@ class Probe:
 class Text:
     text: str
     y_deg: float = 0.0
-    colour: str = "white"  # a PsychoPy colour name, or "auto": readable on the background
+    colour: str = "auto"  # "auto": black or white, whichever is readable (WCAG AA) on the
+    # background; or a PsychoPy colour name
     height_scale: float = 1.0  # times the station's text height
 
 
