@@ -123,9 +123,16 @@ def _paradigms_of(runs: list[events.Run], settings: dict, scored: dict) -> tuple
 
 def _find_runs(root: Path, show_progress: bool) -> tuple[list, list, list, list]:
     exclusions, warnings, inputs, runs = [], [], [], []
-    for path in progress(events.find_event_files(root), "reading runs", show_progress):
+    found, not_scorable = events.find_event_entries(root)
+    for path, reason in not_scorable:  # listed, never silently dropped
+        exclusions.append(exclusion(None, f"{path.relative_to(root)}: {reason}"))
+    for path in progress(found, "reading runs", show_progress):
         rel = str(path.relative_to(root))
-        sha = io.file_sha256(path)
+        try:
+            sha = io.file_sha256(path)
+        except OSError as exc:
+            exclusions.append(exclusion(None, f"{rel}: cannot be read ({exc.strerror})"))
+            continue
         inputs.append({"path": rel, "sha256": sha})
         try:
             name = events.parse_name(path.name)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io as _io
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +30,8 @@ BATCH_FILES = 200  # files parsed together (bounds memory)
 WHOLE_RE = r"-?(?:0|[1-9][0-9]*)"
 NUMBER_RE = WHOLE_RE + r"(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?"
 SOURCE = "_source"  # hidden column: the path of the file a row came from
+# names the scorer gives its own columns: a file's column of that name is renamed file_<name>
+RESERVED = frozenset({"_file", "_line", SOURCE, "participant_id", "session", "task", "run"})
 
 
 class FileProblem(Exception):
@@ -77,8 +80,42 @@ def parse_name(name: str) -> BidsName:
 
 
 def find_event_files(data_root: Path) -> list[Path]:
-    """Every ``*_events.tsv`` under ``data_root``, sorted by path (order-independent)."""
-    return sorted(p for p in Path(data_root).rglob("*_events.tsv") if p.is_file())
+    """Every regular ``*_events.tsv`` under ``data_root``, sorted by path."""
+    return find_event_entries(data_root)[0]
+
+
+def find_event_entries(data_root: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """(regular events files, [(path, reason)] for every entry that looks like one, or
+    might hold some, but cannot be scored): a symbolic link (to a folder or a file; not
+    followed, so that nothing outside the data root is read or a loop walked), a FIFO or
+    a folder named like an events file, a folder that cannot be read.  Sorted by path."""
+    root = Path(data_root)
+    files, problems = [], []
+
+    def unreadable(exc: OSError) -> None:
+        problems.append((Path(exc.filename), f"folder cannot be read ({exc.strerror})"))
+
+    for folder, dirs, names in os.walk(root, onerror=unreadable):
+        here = Path(folder)
+        for name in sorted(dirs):
+            path = here / name
+            if path.is_symlink():
+                problems.append((path, "a symbolic link to a folder: not followed (copy the "
+                                       "folder into the data root to score it)"))
+            elif name.endswith("_events.tsv"):
+                problems.append((path, "a folder, not an events file"))
+        for name in names:
+            if not name.endswith("_events.tsv"):
+                continue
+            path = here / name
+            if path.is_symlink():
+                problems.append((path, "a symbolic link: not followed (copy the file into "
+                                       "the data root to score it)"))
+            elif not path.is_file():
+                problems.append((path, "not a regular file (a FIFO, socket or device)"))
+            else:
+                files.append(path)
+    return sorted(files), sorted(problems)
 
 
 def read_sidecar(tsv_path: Path) -> Sidecar:
@@ -99,6 +136,8 @@ def read_sidecar(tsv_path: Path) -> Sidecar:
             return Sidecar("unknown", bool(prov.get("Simulated")), paradigm,
                            f"sidecar: unknown Status {status!r}")
         return Sidecar(status, bool(prov.get("Simulated")), paradigm, None)
+    except RecursionError:  # e.g. 100,000 nested [
+        return Sidecar("unknown", False, None, "sidecar unreadable (nested too deep)")
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         return Sidecar("unknown", False, None,
                        f"sidecar unreadable ({type(exc).__name__}: {exc})")
@@ -260,11 +299,19 @@ def read_tables(runs: list[Run], columns: tuple[Column, ...]) -> pd.DataFrame:
         except UnicodeDecodeError:
             run.problem = "not UTF-8 text"
             continue
+        except OSError as exc:
+            run.problem = f"cannot be read ({exc.strerror})"
+            continue
         except FileProblem as exc:
             run.problem = str(exc)
             continue
         if warning:
             run.warnings.append(warning)
+        for k, name in enumerate(header):  # a lab's column may not take the scorer's names
+            if name in RESERVED and name not in cols:
+                header[k] = f"file_{name.lstrip('_')}"
+                run.warnings.append(f"column {name!r} is a name the scorer uses itself; kept "
+                                    f"as {header[k]!r}")
         by_header.setdefault(tuple(header), []).append((idx, lines))
     frames = [_parse_batch(header, items[k:k + BATCH_FILES], cols, runs)
               for header, items in sorted(by_header.items())

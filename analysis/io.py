@@ -80,11 +80,15 @@ def read_participants(data_root: Path) -> tuple[pd.DataFrame, list[str]]:
 
 
 # ----------------------------------------------------------------------------- writing
+NUMBER_TEXT = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+
+
 def _safe_text(series: pd.Series) -> pd.Series:
     text = series.astype(object)
     mask = text.notna()
     s = text[mask].astype(str).str.replace(r"[\t\r\n]", " ", regex=True)
-    s = s.where(~s.str.startswith(FORMULA_START), "'" + s)
+    # a formula-looking text gets an apostrophe; a number (-12.5, +2) stays a number
+    s = s.where(~s.str.startswith(FORMULA_START) | s.str.fullmatch(NUMBER_TEXT), "'" + s)
     s = s.where(s != "", "n/a")
     text = text.copy()
     text[mask] = s
@@ -102,7 +106,9 @@ def format_frame(df: pd.DataFrame, columns: list[str] | None = None) -> pd.DataF
             out[name] = s
         else:
             out[name] = _safe_text(s)
-    return pd.DataFrame(out, index=df.index)
+    frame = pd.DataFrame(out, index=df.index)
+    frame.columns = [_safe_text(pd.Series([str(c)])).iloc[0] for c in frame.columns]
+    return frame
 
 
 def tsv_text(df: pd.DataFrame, columns: list[str] | None = None) -> str:

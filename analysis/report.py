@@ -83,9 +83,16 @@ def build(scores_dir: Path) -> str:
     import jinja2
 
     folder = Path(scores_dir)
-    prov = json.loads((folder / "provenance.json").read_text(encoding="utf-8"))
-    settings = prov["Settings"]
-    pre, post = settings["input"]["pre_session"], settings["input"]["post_session"]
+    where = folder / "provenance.json"
+    try:
+        prov = json.loads(where.read_text(encoding="utf-8"))
+        settings = prov["Settings"]
+        pre, post = settings["input"]["pre_session"], settings["input"]["post_session"]
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:
+        from icb.errors import BadInput
+        raise BadInput(f"{where}: not a provenance.json written by icb score ({type(exc).__name__}"
+                       f": {str(exc)[:80]}); allowed: the folder icb score wrote (run icb score "
+                       "again)") from None
     scores, rel, chg = (_read(folder, n) for n in ("scores.tsv", "reliability.tsv",
                                                    "change.tsv"))
     excl, runs = _read(folder, "exclusions.tsv"), _read(folder, "runs.tsv")

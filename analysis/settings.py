@@ -250,8 +250,16 @@ def load(path: str | Path | None) -> dict:
     path = Path(path)
     if not path.is_file():
         raise ScoringConfigError(f"{path}: scoring config not found (--scoring FILE)")
+    from icb.safe_yaml import MAX_CONFIG_BYTES, bounded_safe_load
+
+    def refused(message: str) -> ScoringConfigError:
+        return ScoringConfigError(f"{path}: {message}")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if path.stat().st_size > MAX_CONFIG_BYTES:
+            raise refused(f"{path.stat().st_size} bytes; allowed: at most {MAX_CONFIG_BYTES}")
+        data = bounded_safe_load(path.read_text(encoding="utf-8"), refused)
+    except OSError as exc:
+        raise refused(f"cannot read the scoring config ({exc.strerror or exc})") from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise ScoringConfigError(f"{path}: not valid YAML: {exc}") from None
     return merge(data or {}, source=str(path))

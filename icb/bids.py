@@ -72,6 +72,9 @@ def events_stem(participant: str, session: str, task: str, run: int) -> str:
     return BidsName(participant, session, task, run).stem
 
 
+MAX_LABEL_LENGTH = 64  # x3 labels + the rest of a BIDS events name stays under 255 bytes
+
+
 def check_label(kind: str, value: object, *, option: str | None = None) -> str:
     """Return ``value`` as a BIDS label, or raise ``BadInput`` naming what is wrong.
 
@@ -83,6 +86,10 @@ def check_label(kind: str, value: object, *, option: str | None = None) -> str:
     if not text:
         raise BadInput(f"{where}: the {kind} label is empty; allowed: letters and digits only "
                        "(e.g. 07 or P07)")
+    if len(text) > MAX_LABEL_LENGTH:
+        raise BadInput(f"{where}: the {kind} label is {len(text)} characters long; allowed: at "
+                       f"most {MAX_LABEL_LENGTH} (a BIDS file name holds the participant, session "
+                       "and task labels and must fit the file system's 255 bytes)")
     if not LABEL_RE.match(text):
         raise BadInput(f"{where}: bad {kind} label {text!r}; allowed: letters and digits only "
                        "(no spaces, dashes, underscores, dots or slashes), e.g. 07 or P07")

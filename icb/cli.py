@@ -4,8 +4,11 @@ Each subcommand module exposes ``register(subparsers)``, which adds its parser
 and sets ``func`` to a callable ``func(args) -> int``.  Modules are imported only
 when needed, so ``icb score`` and ``icb validate`` never import PsychoPy.
 
-Exit status: 0 success, 2 bad input (``icb.errors.BadInput``; a message, no
-traceback), 1 anything else.
+Exit status: 0 success; 2 bad input (``icb.errors.BadInput``, or an operating-system
+error the user can correct: a path that does not exist, is not a folder, may not be
+read or written; a message naming the file, no traceback); 1 the machine's state (a
+full or failing disk: a message naming the file) or a genuine bug (the traceback and a
+line asking to report it).
 """
 
 from __future__ import annotations
@@ -14,10 +17,15 @@ import argparse
 import errno
 import importlib
 import sys
+import traceback
 
 from icb import __version__
 from tasks.core.writer import DataWriteError
 from icb.errors import BadInput
+
+# operating-system errors about a path the user gave (exit 2); any other is the machine's
+USER_ERRNOS = frozenset({errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.EACCES, errno.EPERM,
+                         errno.ENAMETOOLONG, errno.ELOOP, errno.EEXIST, errno.ENXIO})
 
 # subcommand name -> module that registers it
 SUBCOMMAND_MODULES = {
@@ -77,15 +85,22 @@ def main(argv: list[str] | None = None) -> int:
         print(f"icb {args.command}: error: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:
-        # A full, read-only or failing disk elsewhere (sessions.tsv, score files): still a
-        # message naming the file, no traceback; anything else is a bug and shows one.
-        if exc.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS):
-            raise
-        print(f"icb {args.command}: error: {exc.filename or ''}: could not write "
-              f"({exc.strerror}); nothing after it was written", file=sys.stderr)
-        return 1
+        # The environment or a path the user gave, never a traceback: the file named, the
+        # reason, and 2 when the user can correct it, 1 for the machine's state.
+        where = f"{exc.filename}: " if exc.filename else ""
+        user = exc.errno in USER_ERRNOS
+        print(f"icb {args.command}: error: {where}{exc.strerror or exc}"
+              + ("; check the path and its permissions" if user else
+                 "; nothing after it was written"), file=sys.stderr)
+        return 2 if user else 1
     except KeyboardInterrupt:
         print(f"icb {args.command}: interrupted", file=sys.stderr)
+        return 1
+    except Exception:  # a genuine bug: the traceback, and where to report it
+        traceback.print_exc()
+        print(f"icb {args.command}: this is a bug in icb {__version__}, not in your input; "
+              "please report it with the command line and the traceback above",
+              file=sys.stderr)
         return 1
 
 

@@ -9,6 +9,7 @@ the check early, and an unknown key gets a did-you-mean.
 from __future__ import annotations
 
 import difflib
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +39,7 @@ class Param:
     nullable: bool = False
     unit: str | None = None
     unverified: bool = False
+    distinct: bool = True  # a list's items must not repeat (False: a colour, a size)
 
     def allowed(self) -> str:
         """Human-readable statement of what is allowed."""
@@ -90,7 +92,7 @@ class Param:
                 problems.append(f"bad value {value!r}: needs at least {self.min_length} items")
             if self.max_length is not None and len(value) > self.max_length:
                 problems.append(f"bad value {value!r}: at most {self.max_length} items")
-            if len(set(map(repr, out))) != len(out):
+            if self.distinct and len(set(map(repr, out))) != len(out):
                 problems.append(f"bad value {value!r}: items must not repeat")
             return out, problems
         return _check_scalar(self, self.type, value)
@@ -104,6 +106,8 @@ def _check_scalar(param: Param, type_: str, value: Any) -> tuple[Any, list[str]]
     bad = [f"bad value {value!r}; allowed: {param.allowed()}"]
     if type_ == "bool":
         return (value, []) if isinstance(value, bool) else (value, bad)
+    if type_ in ("int", "float") and isinstance(value, float) and not math.isfinite(value):
+        return value, [f"bad value {value!r}: not a finite number; allowed: {param.allowed()}"]
     if type_ == "int":
         if isinstance(value, bool) or not isinstance(value, int):
             if isinstance(value, float) and value.is_integer():
@@ -120,6 +124,9 @@ def _check_scalar(param: Param, type_: str, value: Any) -> tuple[Any, list[str]]
     if param.choices is not None and value not in param.choices:
         return value, bad
     if type_ in ("int", "float"):
+        if not math.isfinite(value):  # nan < min is False: NaN would pass every range
+            return value, [f"bad value {value!r}: not a finite number; allowed: "
+                           f"{param.allowed()}"]
         if param.minimum is not None and value < param.minimum:
             return value, bad
         if param.maximum is not None and value > param.maximum:

@@ -32,6 +32,8 @@ from pathlib import Path
 
 import yaml
 
+from icb.safe_yaml import MAX_CONFIG_BYTES, bounded_safe_load
+
 from icb.bids import check_label
 from icb.errors import BadInput, ConfigError
 from icb.params import Param, check_mapping, did_you_mean
@@ -52,9 +54,9 @@ STATION_PARAMS: tuple[Param, ...] = (
     Param("screen_width_cm", "float", 53.0, "Visible width of the monitor.", 10, 300, unit="cm"),
     Param("viewing_distance_cm", "float", 60.0, "Eye-to-screen distance.", 20, 300, unit="cm"),
     Param("screen_size_px", "list[int]", [1920, 1080], "Screen resolution (width, height).",
-          320, 10000, min_length=2, max_length=2),
+          320, 10000, min_length=2, max_length=2, distinct=False),
     Param("window_size_px", "list[int]", [1024, 768], "Window size with `--windowed`.",
-          320, 10000, min_length=2, max_length=2),
+          320, 10000, min_length=2, max_length=2, distinct=False),
     Param("fullscreen", "bool", True, "Full-screen window (`--windowed` turns it off)."),
     Param("screen_index", "int", 0, "Which screen the window opens on.", 0, 8),
     Param("expected_refresh_hz", "float", 60.0, "The monitor's refresh rate; the measured rate "
@@ -79,7 +81,7 @@ STATION_PARAMS: tuple[Param, ...] = (
           "abort key alone. The battery configs set `[ctrl, shift]`.",
           choices=("ctrl", "shift", "alt"), max_length=3),
     Param("background", "list[float]", [0.0, 0.0, 0.0], "Window colour in PsychoPy rgb "
-          "(-1..1); 0,0,0 is mid-grey.", -1, 1, min_length=3, max_length=3),
+          "(-1..1); 0,0,0 is mid-grey.", -1, 1, min_length=3, max_length=3, distinct=False),
     Param("text_height_deg", "float", 0.8, "Height of instruction text.", 0.2, 5, unit="deg"),
     Param("break_min_s", "float", 5.0, "Shortest break between blocks before the participant "
           "may go on.", 0, 600, unit="s"),
@@ -122,13 +124,27 @@ def _display(path: Path) -> str:
         return str(path)
 
 
+MAX_INCLUDED_FILES = 50  # config files read for one config (an include diamond)
+
+
 def read_yaml(path: Path) -> dict:
     """Read one YAML file into a mapping; raise ConfigError naming the file and line."""
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"{_display(path)}: config file not found")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        size = path.stat().st_size
+        if size > MAX_CONFIG_BYTES:
+            raise ConfigError(f"{_display(path)}: {size} bytes; allowed: a config of at most "
+                              f"{MAX_CONFIG_BYTES} bytes")
+        data = bounded_safe_load(path.read_text(encoding="utf-8"), ConfigError)
+    except OSError as exc:
+        raise ConfigError(f"{_display(path)}: cannot read the config "
+                          f"({exc.strerror or exc})") from None
+    except ConfigError as exc:
+        if str(exc).startswith(_display(path)):
+            raise
+        raise ConfigError(f"{_display(path)}: {exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -167,6 +183,11 @@ def _merge_file(path: Path, merged: _Merged, problems: list[str], stack: tuple =
         merged.unreadable.append(path)
         return
     merged.files.append(path)
+    if len(merged.files) > MAX_INCLUDED_FILES:
+        if len(merged.files) == MAX_INCLUDED_FILES + 1:  # said once
+            problems.append(f"{_display(path)}: include: more than {MAX_INCLUDED_FILES} config "
+                            f"files read for one config; allowed: at most {MAX_INCLUDED_FILES}")
+        return
     includes = data.get("include", [])
     if isinstance(includes, str):
         includes = [includes]

@@ -27,6 +27,12 @@ are merged first; the including file overrides them key by key (inside `station:
 included task list, which stays relative to the file that lists it). Unknown keys are errors,
 with a did-you-mean. `icb validate CONFIG...` checks configs and every stimulus they name
 without opening a window and reports every problem at once (exit status 2).
+Limits are checked before any work: a config file of at most 1,000,000 bytes, nested at most
+20 levels deep, with at most 200 aliases (`*name`) and 100,000 values once they are expanded,
+and at most 50 config files read through `include:` for one config. Every number must be
+finite (`.nan` and `.inf` are refused by name), and every stimulus file must be the one its
+manifest describes (SHA-256), inside the manifest's folder (no symbolic link out of it) and,
+for a picture, at most 40,000,000 pixels (checked from its header, before decoding).
 
 Defaults marked *unverified* are the battery's choices where the literature check could not
 confirm the original paradigm's value (see `docs/paradigms.md`); keep them in the config

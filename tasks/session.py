@@ -211,15 +211,10 @@ def env_flag(name: str) -> bool:
 
 
 def known_group(data_root: Path, participant: str) -> str:
-    """The participant's group in ``participants.tsv`` (``n/a`` when none is recorded)."""
-    path = Path(data_root) / "participants.tsv"
-    if not path.is_file():
-        return "n/a"
-    with open(path, encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh, delimiter="\t"):
-            if row.get("participant_id") == f"sub-{participant}":
-                return row.get("group") or "n/a"
-    return "n/a"
+    """The participant's group in ``participants.tsv`` (``n/a`` when none is recorded);
+    a file that is not UTF-8, a ragged row or a duplicated id is refused (exit 2)."""
+    from tasks.core.lab_tables import recorded_group
+    return recorded_group(data_root, participant)
 
 
 def settle_group(data_root: Path, participant: str, requested: str, *,

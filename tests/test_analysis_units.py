@@ -247,3 +247,15 @@ def test_bad_scoring_config_names_key_value_and_allowed(overrides, needle):
 
 def test_shipped_scoring_yaml_equals_the_declared_defaults():
     assert settings.load(ROOT / "configs" / "scoring.yaml") == settings.defaults()
+
+
+def test_tsv_neutralises_formula_names_and_text_but_keeps_numbers():
+    import pandas as pd
+
+    from analysis.io import tsv_text
+    text = tsv_text(pd.DataFrame({"=1+1": ["=HYPERLINK(1)", "-12.5", "+2", "-x", "1e-3"],
+                                  "n": [1, 2, 3, 4, 5]}))
+    lines = text.splitlines()
+    assert lines[0] == "'=1+1\tn"
+    assert [line.split("\t")[0] for line in lines[1:]] == ["'=HYPERLINK(1)", "-12.5", "+2",
+                                                          "'-x", "1e-3"]

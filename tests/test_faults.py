@@ -336,3 +336,26 @@ def test_stimulus_deleted_between_validate_and_run(tmp_path):
     assert "does not exist" in out.stderr or "not found" in out.stderr
     assert "Traceback" not in out.stderr
     assert not data.exists()
+
+
+@pytest.mark.parametrize("sig, reason", [(signal.SIGTERM, "stopped by SIGTERM"),
+                                         (signal.SIGINT, "interrupted (SIGINT, Ctrl+C)")])
+def test_sigterm_and_sigint_end_the_run_as_aborted_with_whole_rows(tmp_path, sig, reason):
+    root = tmp_path / "r"
+    proc = subprocess.Popen([PY, "-c", HARNESS, str(FULL), str(root), "0.004", "s"], cwd=REPO,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "started", proc.stderr.read()
+    tsv, sidecar = events_files(root, "ks")
+    end = time.monotonic() + 30
+    while not (tsv.exists() and tsv.read_text().count("\n") >= 3):  # a few trials in
+        assert proc.poll() is None and time.monotonic() < end, proc.stderr.read()
+        time.sleep(0.01)
+    os.kill(proc.pid, sig)
+    proc.wait(timeout=30)
+    prov = json.loads(sidecar.read_text())["Provenance"]
+    assert prov["Status"] == "aborted" and prov["AbortReason"] == reason, prov
+    text = tsv.read_text(encoding="utf-8")
+    assert text.endswith("\n")
+    lines = text.splitlines()
+    assert len(lines) >= 3 and {len(line.split("\t")) for line in lines} == {
+        len(lines[0].split("\t"))}

@@ -109,23 +109,21 @@ def _formula_cells(path: Path) -> list[str]:
     return [c for c in _cells(path) if c[:1] in ("=", "+", "-", "@") and not _is_number(c)]
 
 
-def test_participants_tsv_hand_edited_formula_is_escaped_by_the_battery(tmp_path):
+def test_participants_tsv_hand_edited_cells_are_the_labs_and_kept(tmp_path):
+    # issue 12: the battery writes only its own cells (participant_id, group: a checked
+    # label and a group from the allowed list, never a formula); the lab's cells are kept
+    # byte for byte, formulas included (escaping them would rewrite the lab's file)
     from tasks.core import dataset_files
     root = tmp_path / "data"
     root.mkdir()
-    (root / "participants.tsv").write_text(
-        "participant_id\tgroup\tnotes\tsite\n"
-        "sub-01\tMORE\t=HYPERLINK(\"http://x\",\"click\")\t@SUM(A1)\n"
-        "sub-02\t=1+1\t+cmd|' /C calc'!A0\t-2+3\n")
+    lab = ("participant_id\tgroup\tnotes\tsite\n"
+           "sub-01\tMORE\t=HYPERLINK(\"http://x\",\"click\")\t@SUM(A1)\n"
+           "sub-02\tcontrol\t+cmd|' /C calc'!A0\t-2+3\n")
+    (root / "participants.tsv").write_bytes(lab.encode())
     dataset_files.update_participants(root, "03", "control")
     dataset_files.update_participants(root, "01", "MORE")
-    text = (root / "participants.tsv").read_text()
-    assert _formula_cells(root / "participants.tsv") == [], text
-    assert "'=HYPERLINK" in text and "'@SUM(A1)" in text and "'=1+1" in text
-    dataset_files.update_participants(root, "04")  # escaping is stable: no second apostrophe
-    again = (root / "participants.tsv").read_text()
-    assert "''" not in again and again.count("sub-") == 4
-
+    text = (root / "participants.tsv").read_bytes().decode()
+    assert text == lab + "sub-03\tcontrol\tn/a\tn/a\n"
 
 def test_events_cells_from_the_writer_are_escaped(tmp_path):
     from tasks.core.writer import EventsWriter

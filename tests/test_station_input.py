@@ -70,3 +70,11 @@ def test_full_screen_run_on_a_screen_of_another_size_is_refused(tmp_path, displa
             "1920x1080; every size in degrees would be drawn") in out.stderr
     assert f"set screen_size_px: [{width}, {height}]" in out.stderr
     assert not list((tmp_path / "d").rglob("*_events.*"))
+
+
+def test_a_label_too_long_for_a_file_name_is_refused_before_anything(tmp_path):
+    out = icb("run", KEYPRESS, "--participant", "P" * 230, "--session", "pre", "--simulate",
+              "--data-dir", tmp_path / "d")
+    assert out.returncode == 2 and "Traceback" not in out.stderr, out.stderr
+    assert "the participant label is 230 characters long; allowed: at most 64" in out.stderr
+    assert not (tmp_path / "d").exists()

@@ -39,7 +39,32 @@ def test_generate_refuses_a_folder_that_is_not_a_stimulus_set(tmp_path, capsys):
     (tmp_path / "notes.txt").write_text("keep me")
     assert main(["stimuli", "generate", "--out", str(tmp_path)]) == 2
     assert (tmp_path / "notes.txt").read_text() == "keep me"
-    assert "not a stimulus set" in capsys.readouterr().err
+    assert "refusing to replace a folder this command did not generate" in capsys.readouterr().err
+
+
+def test_generate_refuses_an_imported_set_or_a_set_holding_lab_files(tmp_path, capsys):
+    import json
+    import shutil
+
+    from tasks.stimulus_factory.generate import not_generated_here
+    assert not_generated_here(COMMITTED) is None  # the committed set may be regenerated
+    lab = tmp_path / "set"
+    shutil.copytree(COMMITTED, lab)
+    (lab / "faces" / "licensed_face_017.png").write_bytes(b"the lab's licensed picture")
+    before = _files(lab)
+    assert main(["stimuli", "generate", "--out", str(lab)]) == 2
+    err = capsys.readouterr().err
+    assert "it holds files the generated set does not: faces/licensed_face_017.png" in err
+    assert _files(lab) == before  # nothing deleted or rewritten
+    (lab / "faces" / "licensed_face_017.png").unlink()
+    doc = json.loads((lab / "parameters.json").read_text())
+    (lab / "parameters.json").write_text(json.dumps({**doc, "generator": "icb stimuli import"}))
+    assert main(["stimuli", "generate", "--out", str(lab)]) == 2
+    assert "its parameters.json was not written by icb stimuli generate" in capsys.readouterr().err
+    (lab / "parameters.json").unlink()
+    assert main(["stimuli", "generate", "--out", str(lab)]) == 2
+    assert "it has no parameters.json written by icb stimuli generate" in capsys.readouterr().err
+    assert (lab / "manifest.tsv").is_file()
 
 
 def test_set_is_complete(manifest):

@@ -4,14 +4,12 @@ from :class:`icb.bids.BidsName`."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 from pathlib import Path
 
 from icb import __version__
-from icb.bids import BIDS_VERSION, EVENTS_RE, beh_dir, check_group, tsv_cell
+from icb.bids import BIDS_VERSION, EVENTS_RE, beh_dir
 
 BIDSIGNORE_LINES = ("station_check*.json", "sessions.tsv", "logs/", "*_sessionlog.tsv")
 
@@ -84,33 +82,7 @@ def ensure_dataset_files(data_root: Path, *, simulated: bool = False) -> None:
 
 
 def update_participants(data_root: Path, participant: str, group: str | None = None) -> None:
-    """Add ``sub-<participant>`` to ``participants.tsv`` (or update its group).
-
-    An existing group is kept when ``group`` is None or ``n/a``.
-    """
-    path = Path(data_root) / "participants.tsv"
-    rows: list[dict[str, str]] = []
-    header = ["participant_id", "group"]
-    if path.exists():
-        with open(path, encoding="utf-8", newline="") as fh:
-            reader = csv.DictReader(fh, delimiter="\t")
-            header = list(reader.fieldnames or header)
-            rows = [dict(r) for r in reader]
-    for col in ("participant_id", "group"):
-        if col not in header:
-            header.append(col)
-    pid = f"sub-{participant}"
-    new_group = check_group(group)
-    for row in rows:
-        if row.get("participant_id") == pid:
-            if new_group != "n/a":
-                row["group"] = new_group
-            break
-    else:
-        rows.append({"participant_id": pid, "group": new_group})
-    out = io.StringIO()
-    out.write("\t".join(header) + "\n")
-    for row in rows:
-        out.write("\t".join(tsv_cell(row.get(col) or None) if row.get(col) != "n/a" else "n/a"
-                            for col in header) + "\n")
-    _atomic_write_text(path, out.getvalue())
+    """Add ``sub-<participant>`` to ``participants.tsv`` (or update its group), keeping
+    every byte the battery did not write (:mod:`tasks.core.lab_tables`)."""
+    from tasks.core.lab_tables import update_participants as update
+    update(data_root, participant, group)

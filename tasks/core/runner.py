@@ -9,7 +9,10 @@ fsynced row each -> ``Provenance.Status`` recorded (completed or aborted).
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import sys
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -116,9 +119,12 @@ def run_one(config, engine: Engine, request: RunRequest, *, responder=None,
     sim_rng = np.random.default_rng([the_plan.seed, 1]) if responder is not None else None
     try:
         try:
-            run_trials(paradigm, config, the_plan, engine, writer, responder=responder,
-                       sim_rng=sim_rng)
-        except Aborted as exc:
+            with stopped_by_signals():
+                run_trials(paradigm, config, the_plan, engine, writer, responder=responder,
+                           sim_rng=sim_rng)
+        except (Aborted, KeyboardInterrupt) as exc:
+            if isinstance(exc, KeyboardInterrupt):
+                exc = Aborted("interrupted (SIGINT, Ctrl+C)")
             writer.finish("aborted", AbortReason=str(exc))
             log(f"[icb] run aborted ({exc}); {writer.n_rows} finished trials kept in "
                 f"{writer.tsv_path}")
@@ -137,6 +143,32 @@ def run_one(config, engine: Engine, request: RunRequest, *, responder=None,
         return RunOutcome("completed", writer.tsv_path, writer.n_rows)
     finally:
         writer.close()
+
+
+@contextlib.contextmanager
+def stopped_by_signals():
+    """While the trials run, SIGTERM and SIGINT (Ctrl+C) end the run like an abort
+    (``Aborted``, so that the sidecar says ``Status: aborted`` with the reason and every
+    row stays whole)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_term(signum, frame):
+        raise Aborted(f"stopped by {signal.Signals(signum).name}")
+
+    def on_int(signum, frame):
+        raise Aborted("interrupted (SIGINT, Ctrl+C)")
+
+    # SIGINT too: a process started in the background inherits SIGINT ignored, and Ctrl+C
+    # (or kill -INT) must still end the run as aborted
+    previous = {signal.SIGTERM: signal.signal(signal.SIGTERM, on_term),
+                signal.SIGINT: signal.signal(signal.SIGINT, on_int)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _record_write_failure(writer, exc: DataWriteError) -> DataWriteError:

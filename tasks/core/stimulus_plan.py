@@ -82,7 +82,7 @@ def check_stimuli(config, modality: str, *, levels_key: str | None = None) -> li
     sets = ["A", "B"] if p["stimulus_set"] == "auto" else [p["stimulus_set"]]
     try:
         from tasks.stimulus_factory.manifest import load_manifest
-        load_manifest(config.manifest_path)
+        manifest = load_manifest(config.manifest_path)
     except StimulusError as exc:
         return [f"station.stimulus_manifest: {msg}" for msg in exc.problems]
     for stim_set in sets:
@@ -91,5 +91,5 @@ def check_stimuli(config, modality: str, *, levels_key: str | None = None) -> li
         except StimulusError as exc:
             problems += exc.problems
             continue
-        problems += check_files(paths, modality)
+        problems += check_files(paths, modality, manifest)
     return problems

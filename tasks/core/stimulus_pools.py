@@ -107,9 +107,18 @@ def pools_for(manifest, modality: str, cells: list[str], stim_set: str, *,
     return pools, paths
 
 
-def check_files(paths: dict[str, Path], modality: str) -> list[str]:
-    """Every file exists and decodes (images with PIL, sounds with the wave module)."""
+MAX_IMAGE_PIXELS = 40_000_000  # a stimulus picture is a few megapixels, never a bomb
+
+
+def check_files(paths: dict[str, Path], modality: str, manifest=None) -> list[str]:
+    """Every file exists and decodes (images with PIL, after their pixel count is checked
+    from the header; sounds with the wave module).  With the ``manifest``: each file is
+    the one the manifest describes (its SHA-256, so that a sound cut short or a picture
+    replaced is never shown as the original) and stays inside the manifest's folder (a
+    symbolic link out of it is refused)."""
     problems = []
+    root = Path(manifest.attrs["root"]).resolve() if manifest is not None else None
+    digests = dict(zip(manifest["id"], manifest["sha256"])) if manifest is not None else {}
     for stim_id, path in sorted(paths.items()):
         path = Path(path)
         if not path.is_file():
@@ -117,22 +126,48 @@ def check_files(paths: dict[str, Path], modality: str) -> list[str]:
                             "manifest; restore it, or rebuild the set: `icb stimuli generate` "
                             "for the default set, `icb stimuli import` for a lab's own)")
             continue
-        if modality == "image":
-            from PIL import Image as PILImage
-            try:
-                with PILImage.open(path) as img:
-                    img.load()
-            except (OSError, ValueError) as exc:
-                problems.append(f"stimulus {stim_id}: {path} does not decode as an image ({exc})")
-        else:
-            try:
-                with wave.open(str(path), "rb") as wav:
-                    if wav.getnframes() <= 0:
-                        problems.append(f"stimulus {stim_id}: {path} has no audio frames")
-            except (wave.Error, EOFError, OSError) as exc:
-                problems.append(f"stimulus {stim_id}: {path} does not decode as a WAV file "
-                                f"({exc})")
+        if root is not None and root not in path.resolve().parents:
+            problems.append(f"stimulus {stim_id}: {path} leads to {path.resolve()}, outside "
+                            f"the stimulus folder {root}; allowed: files inside it (copy the "
+                            "file in instead of linking to it)")
+            continue
+        broken = _decode_problems(stim_id, path, modality)
+        if broken or stim_id not in digests:
+            problems += broken
+            continue
+        from tasks.stimulus_factory.manifest import sha256_file
+        digest = sha256_file(path)
+        if digest != digests[stim_id]:  # decodes, but is not the file described (cut short?)
+            problems.append(f"stimulus {stim_id}: {path} is not the file the manifest "
+                            f"describes (SHA-256 {digest[:12]}..., the manifest says "
+                            f"{str(digests[stim_id])[:12]}...); restore it, or rebuild "
+                            "the set (`icb stimuli check` lists every difference)")
     return problems
+
+
+def _decode_problems(stim_id: str, path: Path, modality: str) -> list[str]:
+    if modality == "image":
+        from PIL import Image as PILImage
+        try:
+            with PILImage.open(path) as img:
+                width, height = img.size
+                if width * height > MAX_IMAGE_PIXELS:
+                    return [f"stimulus {stim_id}: {path} is {width}x{height} pixels; allowed: "
+                            f"at most {MAX_IMAGE_PIXELS} pixels (not decoded)"]
+                img.load()
+        except PILImage.DecompressionBombError as exc:  # PIL's own bound, from the header
+            return [f"stimulus {stim_id}: {path} is too large ({exc}); allowed: at most "
+                    f"{MAX_IMAGE_PIXELS} pixels (not decoded)"]
+        except (OSError, ValueError) as exc:
+            return [f"stimulus {stim_id}: {path} does not decode as an image ({exc})"]
+        return []
+    try:
+        with wave.open(str(path), "rb") as wav:
+            if wav.getnframes() <= 0:
+                return [f"stimulus {stim_id}: {path} has no audio frames"]
+    except (wave.Error, EOFError, OSError) as exc:
+        return [f"stimulus {stim_id}: {path} does not decode as a WAV file ({exc})"]
+    return []
 
 
 def choose(pools: dict[str, list[Stim]], n_per_cell: int | None,

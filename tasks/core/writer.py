@@ -152,21 +152,38 @@ class EventsWriter:
         writer = cls(tsv_path, json_path, task, sidecar, [c.name for c in columns])
         # Sidecar first (O_EXCL), then the TSV with its header (O_EXCL).
         try:
-            with open(json_path, "x", encoding="utf-8") as fh:
-                fh.write(json.dumps(sidecar, indent=2, default=str) + "\n")
-                fh.flush()
-                os.fsync(fh.fileno())
+            fd = os.open(json_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         except FileExistsError:
             # Another process created this run between the check and here: its files are
             # not ours to touch.
             raise DataExistsError(f"{json_path}: created by another process just now; "
                                   "nothing was overwritten (run again, or use --rerun)") from None
         except OSError as exc:
-            _unlink_quietly(json_path)  # a half-written sidecar is no use to anyone
+            raise DataWriteError(f"{json_path}: could not create the sidecar "
+                                 f"({exc.strerror or exc}); no trial was run", path=json_path,
+                                 cause=exc) from exc
+        try:  # from here on the sidecar is ours: a half-written one is removed
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(json.dumps(sidecar, indent=2, default=str) + "\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+        except OSError as exc:
+            _unlink_quietly(json_path)
             raise DataWriteError(f"{json_path}: could not write the sidecar "
                                  f"({exc.strerror or exc}); no trial was run", path=json_path,
                                  cause=exc) from exc
-        writer._fd = os.open(tsv_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o644)
+        try:
+            writer._fd = os.open(tsv_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND,
+                                 0o644)
+        except OSError as exc:
+            _unlink_quietly(json_path)  # our sidecar; the events file is not ours
+            if isinstance(exc, FileExistsError):
+                raise DataExistsError(f"{tsv_path}: created by another process just now; "
+                                      "nothing was overwritten (run again, or use --rerun)"
+                                      ) from None
+            raise DataWriteError(f"{tsv_path}: could not create the events file "
+                                 f"({exc.strerror or exc}); no trial was run", path=tsv_path,
+                                 cause=exc) from exc
         try:
             writer._write_line("\t".join(writer.columns))
         except DataWriteError as exc:
@@ -211,6 +228,12 @@ class EventsWriter:
                 f"{self.tsv_path}: could not write {what} ({exc.strerror or exc}); the run was "
                 f"stopped; {kept} in this file, with no partial row",
                 path=self.tsv_path, n_rows=self.n_rows, cause=exc) from exc
+        except BaseException:
+            # A signal's exception (SIGTERM, Ctrl+C) between two short writes: no partial
+            # row is left behind, then the stop goes on.
+            if os.fstat(self._fd).st_size != start + len(data):
+                os.ftruncate(self._fd, start)
+            raise
 
     def append(self, row: dict) -> None:
         """Append one trial.  Keys are column names; a missing key is ``n/a``.

@@ -16,6 +16,7 @@ crc32(key)])``, so adding one stimulus never changes another.
 from __future__ import annotations
 
 import contextlib
+import csv
 import json
 import shutil
 import tempfile
@@ -42,6 +43,33 @@ def rng_for(seed: int, key: str) -> np.random.Generator:
     return np.random.default_rng([int(seed), zlib.crc32(key.encode("utf-8"))])
 
 
+GENERATOR = "tasks.stimulus_factory.generate"
+
+
+def not_generated_here(out: Path) -> str | None:
+    """Why ``out`` is not a set that :func:`generate` wrote (None when it is one): its
+    ``parameters.json`` must name this generator, and every file in it must be one the
+    set's manifest lists (or the manifest and parameters themselves)."""
+    try:
+        doc = json.loads((out / "parameters.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return "it has no parameters.json written by icb stimuli generate"
+    if not isinstance(doc, dict) or doc.get("generator") != GENERATOR:
+        return "its parameters.json was not written by icb stimuli generate"
+    try:
+        with open(out / "manifest.tsv", encoding="utf-8", newline="") as fh:
+            listed = {row.get("file") for row in csv.DictReader(fh, delimiter="\t")}
+    except (OSError, ValueError):
+        return "its manifest.tsv cannot be read"
+    listed |= {"manifest.tsv", "parameters.json"}
+    other = sorted(str(f.relative_to(out)) for f in out.rglob("*")
+                   if not f.is_dir() and str(f.relative_to(out)) not in listed)
+    if other:
+        more = f" and {len(other) - 3} more" if len(other) > 3 else ""
+        return f"it holds files the generated set does not: {', '.join(other[:3])}{more}"
+    return None
+
+
 @contextlib.contextmanager
 def atomic_dir(out: Path, replace_existing: bool):
     """Yield a temporary folder; on success it replaces ``out`` (never half-written)."""
@@ -51,9 +79,11 @@ def atomic_dir(out: Path, replace_existing: bool):
             raise StimulusError(f"{out}: exists and is not a folder")
         if not replace_existing:
             raise StimulusError(f"{out}: already exists; choose a new folder (nothing was written)")
-        if any(out.iterdir()) and not (out / "manifest.tsv").is_file():
-            raise StimulusError(f"{out}: not empty and holds no manifest.tsv; refusing to replace a folder "
-                                "that is not a stimulus set (nothing was written)")
+        problem = not_generated_here(out) if any(out.iterdir()) else None
+        if problem:
+            raise StimulusError(f"{out}: {problem}; refusing to replace a folder this command did "
+                                "not generate (nothing was written); allowed: a new or empty folder, "
+                                "or one that `icb stimuli generate` wrote")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     tmp.chmod(0o755)
@@ -211,7 +241,7 @@ def generate(out: Path | None = None, seed: int = DEFAULT_SEED) -> Path:
                         "rms_dbfs", "peak_dbfs"):
                 row.setdefault(col, None)
         write_manifest(rows, tmp / "manifest.tsv")
-        doc = {"generator": "tasks.stimulus_factory.generate", "seed": seed, "stimuli": params}
+        doc = {"generator": GENERATOR, "seed": seed, "stimuli": params}
         (tmp / "parameters.json").write_text(json.dumps(doc, indent=1, sort_keys=True) + "\n",
                                              encoding="utf-8", newline="\n")
     return out.resolve()

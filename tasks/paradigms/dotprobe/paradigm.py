@@ -106,7 +106,7 @@ def check(config) -> list[str]:
         except StimulusError as exc:
             problems += exc.problems
             continue
-        problems += check_files(paths, "image")
+        problems += check_files(paths, "image", manifest)
     return problems
 
 
