@@ -14,7 +14,6 @@ No PsychoPy here (``icb validate`` and the reference generator import it).
 from __future__ import annotations
 
 import csv
-import fcntl
 import io
 import json
 import os
@@ -174,10 +173,9 @@ def read_sessions(data_root: Path) -> list[dict[str, str]]:
 def update_session(data_root: Path, participant: str, session: str, **fields) -> dict:
     """Create or update the row of ``sub-<participant>`` x ``session`` (atomic rewrite,
     under ``.sessions.lock`` so that two stations on one data root do not interleave)."""
+    from tasks.core.lab_tables import locked
     root = Path(data_root)
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / ".sessions.lock", "a+") as lock:
-        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+    with locked(root, "sessions"):
         rows = read_sessions(root)
         pid = f"sub-{participant}"
         for row in rows:
@@ -195,7 +193,6 @@ def update_session(data_root: Path, participant: str, session: str, **fields) ->
             out.write("\t".join(bids.tsv_cell(r.get(c) or None) for c in SESSION_COLUMNS)
                       + "\n")
         dataset_files._atomic_write_text(root / "sessions.tsv", out.getvalue())
-        fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
     return dict(row)
 
 

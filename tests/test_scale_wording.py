@@ -59,25 +59,25 @@ def test_adult_face_is_asked_about_a_face_and_a_baby_about_a_baby():
         "How much do you like this object?"
 
 
-def test_only_infants_only_scales_for_adult_faces_is_refused(tmp_path):
+def validate_rating_with(tmp_path, scales: str) -> str:
+    """``icb validate`` of the rating config with ``params.scales: scales``: its stderr,
+    after checking exit 2 and no traceback."""
     cfg = tmp_path / "rating.yaml"
     cfg.write_text(f"include: {REPO / 'configs' / 'rating.yaml'}\nparams:\n"
-                   "  scales: [caretaking]\n")
+                   f"  scales: {scales}\n")
     out = subprocess.run([sys.executable, "-m", "icb.cli", "validate", str(cfg)],
                          capture_output=True, text=True, cwd=REPO, timeout=120)
     assert out.returncode == 2 and "Traceback" not in out.stderr
+    return out.stderr
+
+
+def test_only_infants_only_scales_for_adult_faces_is_refused(tmp_path):
     assert ("params.scales: caretaking is asked only about infants, so adult, object stimuli "
             "would get no question; allowed: add a scale asked of any stimulus (liking, "
-            "cuteness)") in out.stderr
+            "cuteness)") in validate_rating_with(tmp_path, "[caretaking]")
 
 
 def test_a_sound_question_under_a_picture_is_refused(tmp_path):
-    cfg = tmp_path / "rating.yaml"
-    cfg.write_text(f"include: {REPO / 'configs' / 'rating.yaml'}\nparams:\n"
-                   "  scales: [liking, aversive]\n")
-    out = subprocess.run([sys.executable, "-m", "icb.cli", "validate", str(cfg)],
-                         capture_output=True, text=True, cwd=REPO, timeout=120)
-    assert out.returncode == 2 and "Traceback" not in out.stderr
     assert ("params.scales: 'aversive' ('How unpleasant is this sound to listen to?') is not a "
             "question about pictures; allowed for this task: liking, cuteness, caretaking"
-            ) in out.stderr
+            ) in validate_rating_with(tmp_path, "[liking, aversive]")

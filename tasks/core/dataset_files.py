@@ -29,16 +29,17 @@ def existing_runs(data_root: Path, participant: str, session: str, task: str) ->
 
 
 def _atomic_write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    """Replace ``path`` atomically through a temporary file made with O_EXCL in the same
+    folder (never a file of another process); on failure (a full disk) the old file stays
+    as it was, no temporary file is left, and the error names the file meant."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
     try:
-        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+        with open(tmp, "x", encoding="utf-8", newline="") as fh:  # "x": O_EXCL
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except OSError as exc:
-        # A full disk: leave the old file as it was and no half-written temp file behind;
-        # the error names the file meant, not the temp file.
         try:
             os.unlink(tmp)
         except OSError:

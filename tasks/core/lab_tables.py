@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import os
 from pathlib import Path
 
 from icb.bids import check_group
 from icb.errors import BadInput
+from tasks.core.dataset_files import _atomic_write_text
 
 PARTICIPANTS = "participants.tsv"
 COLUMNS = ("participant_id", "group")
@@ -125,22 +125,6 @@ def recorded_group(data_root: Path, participant: str) -> str:
     return row[1][col] or "n/a"
 
 
-def _replace(path: Path, text: str) -> None:
-    """Atomic replace through a temporary file made with O_EXCL in the same folder."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise OSError(exc.errno, exc.strerror, str(path)) from exc
-
-
 def _safe(cell: str) -> str:
     return cell.replace("\t", " ").replace("\r", " ").replace("\n", " ")
 
@@ -155,7 +139,7 @@ def update_participants(data_root: Path, participant: str, group: str | None = N
     with locked(root, "participants"):
         table = read_table(path)
         if table is None:
-            _replace(path, "\t".join(COLUMNS) + "\n" + f"{pid}\t{_safe(new_group)}\n")
+            _atomic_write_text(path, "\t".join(COLUMNS) + "\n" + f"{pid}\t{_safe(new_group)}\n")
             return
         if table.index_of("participant_id") is None:
             raise BadInput(f"{path}, line 1: no participant_id column (the header is "
@@ -185,4 +169,4 @@ def update_participants(data_root: Path, participant: str, group: str | None = N
             fields[col] = new_group
             line = table.lines[i]
             table.lines[i] = "\t".join(fields) + line[len(line.rstrip("\r\n")):]
-        _replace(path, table.text())
+        _atomic_write_text(path, table.text())
