@@ -11,6 +11,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from icb import options
+from icb.files import atomic_write_text
 from icb.errors import BadInput, DataExistsError
 
 
@@ -24,7 +26,7 @@ def register(subparsers) -> None:
                    "defaults, the same as configs/scoring.yaml)")
     p.add_argument("--include-simulated", action="store_true",
                    help="score simulated runs too (left out by default)")
-    p.add_argument("--seed", type=int, metavar="N", help="seed of the split-half reliability")
+    p.add_argument("--seed", type=options.seed, metavar="N", help="seed of the split-half reliability")
     p.set_defaults(func=run_score)
     r = subparsers.add_parser("report", help="HTML report with plots",
                               description="Write one self-contained HTML report from a data "
@@ -33,7 +35,7 @@ def register(subparsers) -> None:
     r.add_argument("--out", required=True, metavar="FILE.html")
     r.add_argument("--scoring", metavar="FILE")
     r.add_argument("--include-simulated", action="store_true")
-    r.add_argument("--seed", type=int, metavar="N")
+    r.add_argument("--seed", type=options.seed, metavar="N")
     r.add_argument("--force", action="store_true", help="replace an existing report file")
     r.set_defaults(func=run_report)
 
@@ -55,8 +57,6 @@ def _settings(args):
 
     settings = settings_mod.load(args.scoring)
     if args.seed is not None:
-        if args.seed < 0:
-            raise BadInput(f"--seed: {args.seed} is not allowed; allowed: a whole number >= 0")
         settings["reliability"]["seed"] = args.seed
     return settings
 
@@ -107,8 +107,6 @@ def run_report(args) -> int:
         print(f"scored {source} into {scores_dir}", file=sys.stderr)
     out.parent.mkdir(parents=True, exist_ok=True)
     html = report.build(scores_dir)
-    tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_text(html, encoding="utf-8")
-    tmp.replace(out)
+    atomic_write_text(out, html)  # a random O_EXCL temporary name: no planted link is followed
     print(out)
     return 0

@@ -2,7 +2,8 @@
 
 Order of work, so that bad input never opens a window or touches data: config loaded
 and checked (every stimulus) -> labels checked (or asked for) -> the simulated
-participant's spec checked -> window opened -> ``tasks.core.runner.run_one``.
+participant's spec checked -> an existing run refused (without
+``--rerun``) -> window opened -> ``tasks.core.runner.run_one``.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from icb import options
 from tasks.config import load_merged, load_task_config
 from tasks.core.paradigm import load as load_paradigm
 from tasks.core.runner import RunRequest, open_window, run_one
+from tasks.core.writer import plan_run
 from tasks.session import newest_station_check, resolve_labels, settle_group
 
 
@@ -33,7 +36,7 @@ def register(subparsers) -> None:
                         help="a simulated participant answers through the real keyboard path; "
                         "SPEC sets its parameters, e.g. bias_ms=30,mu_ms=450")
     parser.add_argument("--windowed", action="store_true", help="a window instead of full screen")
-    parser.add_argument("--seed", type=int, help="seed of the trial list (default: from the "
+    parser.add_argument("--seed", type=options.seed, help="seed of the trial list (default: from the "
                         "config, else derived from participant and session)")
     parser.add_argument("--rerun", action="store_true", help="record a new run when one exists "
                         "(takes the next run number; nothing is overwritten)")
@@ -68,6 +71,8 @@ def main(args: argparse.Namespace) -> int:
         extra["GroupChange"] = change
     request = RunRequest(participant, session, data_root, group=group, seed=args.seed,
                          rerun=args.rerun, extra_provenance=extra)
+    # a run that exists (and no --rerun) is refused before the window opens
+    plan_run(data_root, participant, session, config.label, rerun=args.rerun)
     engine = open_window(config.station, windowed=args.windowed,
                          simulate=responder is not None, log=log)
     try:

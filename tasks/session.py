@@ -23,6 +23,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from icb import bids
+from icb.files import atomic_write_text
 from tasks.core import dataset_files
 from tasks.core.display import display_answers
 from icb.errors import BadInput
@@ -192,7 +193,7 @@ def update_session(data_root: Path, participant: str, session: str, **fields) ->
         for r in rows:
             out.write("\t".join(bids.tsv_cell(r.get(c) or None) for c in SESSION_COLUMNS)
                       + "\n")
-        dataset_files._atomic_write_text(root / "sessions.tsv", out.getvalue())
+        atomic_write_text(root / "sessions.tsv", out.getvalue())
     return dict(row)
 
 

@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from icb import bids
+from icb import bids, options
 from icb.errors import BadInput
 from tasks.config import load_merged, load_task_config
 from tasks.core.data_engine import DataEngine
@@ -24,21 +24,26 @@ from tasks.core.paradigm import Person
 from tasks.core.paradigm import load as load_paradigm
 from tasks.core.runner import RunRequest, run_one
 
+MAX_PARTICIPANTS = 10_000  # a cohort larger than this is not a simulation anyone waits for
+MAX_FIRST = 10**9  # participant labels stay short (BIDS labels of at most 10 digits)
+
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "simulate", help="simulate a cohort (pre and post) without a window",
         description="Data-only simulation of a cohort with planted effects.")
     parser.add_argument("config", type=Path, help="task or battery config (YAML)")
-    parser.add_argument("--participants", type=int, required=True, help="number of participants")
+    parser.add_argument("--participants", type=options.count(1, MAX_PARTICIPANTS),
+                        required=True, help=f"number of participants (1 to {MAX_PARTICIPANTS})")
     parser.add_argument("--data-dir", type=Path, required=True, help="data root to write")
     parser.add_argument("--groups", default="MORE,control",
                         help="comma-separated groups, assigned in turn (default MORE,control)")
     parser.add_argument("--sessions", default="pre,post", help="comma-separated sessions")
     parser.add_argument("--effect", action="append", default=[], metavar="NAME=VALUE",
                         help="planted effect, e.g. bias_ms=30 (repeatable; see docs)")
-    parser.add_argument("--seed", type=int, default=1, help="seed of the cohort (default 1)")
-    parser.add_argument("--first", type=int, default=1, help="number of the first participant")
+    parser.add_argument("--seed", type=options.seed, default=1, help="seed of the cohort (default 1)")
+    parser.add_argument("--first", type=options.count(0, MAX_FIRST), default=1,
+                        help="number of the first participant")
     parser.set_defaults(func=main)
 
 
@@ -84,11 +89,6 @@ def _labels(text: str, option: str, check) -> list[str]:
 
 
 def main(args: argparse.Namespace) -> int:
-    if args.participants < 1:
-        raise BadInput(f"--participants: bad value {args.participants}; allowed: at least 1")
-    for option, value in (("--seed", args.seed), ("--first", args.first)):
-        if value < 0:
-            raise BadInput(f"{option}: bad value {value}; allowed: 0 or more")
     groups = _labels(args.groups, "--groups", bids.check_group)
     sessions = _labels(args.sessions, "--sessions",
                        lambda s: bids.check_label("session", s, option="--sessions"))

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from icb import options
 from icb.errors import BadInput, ConfigError
 from tasks.config import load_merged, load_task_config
 from tasks.core.paradigm import load as load_paradigm
@@ -20,7 +21,7 @@ def register(subparsers) -> None:
     parser.add_argument("--plan", action="store_true", help="print the resolved trial list")
     parser.add_argument("--participant", default="01", help="participant label for --plan")
     parser.add_argument("--session", default="pre", help="session label for --plan")
-    parser.add_argument("--seed", type=int, help="seed for --plan")
+    parser.add_argument("--seed", type=options.seed, help="seed for --plan")
     parser.set_defaults(func=main)
 
 

@@ -5,6 +5,7 @@ window: tests/test_battery_window.py."""
 
 import csv
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -148,6 +149,10 @@ def test_second_run_refused_then_rerun_takes_next_number(tmp_path, display):
     assert again.returncode == 2
     assert "already exists; nothing was overwritten" in again.stderr
     assert "Traceback" not in again.stderr
+    # refused before the window: the same answer on a station with no display at all
+    no_display = icb_run(*args, env={k: v for k, v in os.environ.items() if k != "DISPLAY"})
+    assert no_display.returncode == 2 and "already exists" in no_display.stderr, \
+        no_display.stderr
     assert events(tmp_path, participant="05")[0].read_bytes() == before
     rerun = icb_run(*args, "--rerun")
     assert rerun.returncode == 0, rerun.stderr

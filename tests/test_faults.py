@@ -359,3 +359,36 @@ def test_sigterm_and_sigint_end_the_run_as_aborted_with_whole_rows(tmp_path, sig
     lines = text.splitlines()
     assert len(lines) >= 3 and {len(line.split("\t")) for line in lines} == {
         len(lines[0].split("\t"))}
+
+
+@pytest.mark.parametrize("what", ["file", "folder"])
+def test_data_deleted_mid_run_is_written_again_and_said(tmp_path, what):
+    """The events file (or the participant's whole folder) deleted while the run goes on:
+    a deleted file takes writes without an error, so the writer notices at the next row,
+    stops the run, writes the rows it still holds open back to their path with the
+    sidecar (Status aborted), and says so; no message claims a file that is not there."""
+    import shutil
+
+    root = tmp_path / "r"
+    proc = subprocess.Popen([PY, "-c", HARNESS, str(FULL), str(root), "0.004", "d"], cwd=REPO,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "started", proc.stderr.read()
+    tsv, sidecar = events_files(root, "kd")
+    end = time.monotonic() + 30
+    while not (tsv.exists() and tsv.read_text().count("\n") >= 4):
+        assert proc.poll() is None and time.monotonic() < end, proc.stderr.read()
+        time.sleep(0.01)
+    if what == "file":
+        tsv.unlink()
+    else:
+        shutil.rmtree(root / "sub-kd")
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 1, stderr
+    assert "deleted or moved while the run went on" in stderr
+    assert "written again to" in stderr and str(tsv) in stderr
+    prov = json.loads(sidecar.read_text())["Provenance"]
+    assert prov["Status"] == "aborted", prov
+    lines = tsv.read_text(encoding="utf-8").splitlines()
+    assert prov["NTrialsWritten"] == len(lines) - 1 >= 3
+    assert {len(line.split("\t")) for line in lines} == {len(lines[0].split("\t"))}
+    assert not list(root.rglob(".*.tmp"))

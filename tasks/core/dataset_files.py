@@ -10,6 +10,7 @@ from pathlib import Path
 
 from icb import __version__
 from icb.bids import BIDS_VERSION, EVENTS_RE, beh_dir
+from icb.files import atomic_write_text, locked
 
 BIDSIGNORE_LINES = ("station_check*.json", "sessions.tsv", "logs/", "*_sessionlog.tsv")
 
@@ -28,33 +29,20 @@ def existing_runs(data_root: Path, participant: str, session: str, task: str) ->
     return sorted(set(runs))
 
 
-def _atomic_write_text(path: Path, text: str) -> None:
-    """Replace ``path`` atomically through a temporary file made with O_EXCL in the same
-    folder (never a file of another process); on failure (a full disk) the old file stays
-    as it was, no temporary file is left, and the error names the file meant."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
-    try:
-        with open(tmp, "x", encoding="utf-8", newline="") as fh:  # "x": O_EXCL
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise OSError(exc.errno, exc.strerror, str(path)) from exc
-
-
 def ensure_dataset_files(data_root: Path, *, simulated: bool = False) -> None:
     """Create ``dataset_description.json``, ``README``, ``participants.json`` and
-    ``.bidsignore`` when missing (existing ones are left as they are)."""
+    ``.bidsignore`` when missing (existing ones, which the lab may have edited, are left
+    as they are), under an exclusive lock on ``.dataset.lock``: two stations starting on
+    one data root at the same instant neither write these twice nor replace each other's."""
     root = Path(data_root)
-    root.mkdir(parents=True, exist_ok=True)
+    with locked(root, "dataset"):
+        _write_missing_dataset_files(root, simulated)
+
+
+def _write_missing_dataset_files(root: Path, simulated: bool) -> None:
     desc = root / "dataset_description.json"
     if not desc.exists():
-        _atomic_write_text(desc, json.dumps({
+        atomic_write_text(desc, json.dumps({
             "Name": "Infant-cue salience battery data" + (" (simulated)" if simulated else ""),
             "BIDSVersion": BIDS_VERSION,
             "DatasetType": "raw",
@@ -64,14 +52,14 @@ def ensure_dataset_files(data_root: Path, *, simulated: bool = False) -> None:
         }, indent=2) + "\n")
     readme = root / "README"
     if not readme.exists():
-        _atomic_write_text(readme, (
+        atomic_write_text(readme, (
             "Data written by the infant-cue salience battery (icb).\n\n"
             "Each run is sub-<P>/ses-<S>/beh/sub-<P>_ses-<S>_task-<T>_run-<N>_events.tsv with a\n"
             "JSON sidecar describing every column and the run's provenance (Provenance.Status:\n"
             "in_progress, completed or aborted). Score with: icb score <this folder> --out DIR\n"))
     pjson = root / "participants.json"
     if not pjson.exists():
-        _atomic_write_text(pjson, json.dumps({
+        atomic_write_text(pjson, json.dumps({
             "participant_id": {"LongName": "Participant", "Description": "BIDS participant id"},
             "group": {"LongName": "Group", "Description": "Intervention group",
                       "Levels": {"MORE": "Mindfulness-Oriented Recovery Enhancement",
@@ -79,7 +67,7 @@ def ensure_dataset_files(data_root: Path, *, simulated: bool = False) -> None:
         }, indent=2) + "\n")
     ignore = root / ".bidsignore"
     if not ignore.exists():
-        _atomic_write_text(ignore, "\n".join(BIDSIGNORE_LINES) + "\n")
+        atomic_write_text(ignore, "\n".join(BIDSIGNORE_LINES) + "\n")
 
 
 def update_participants(data_root: Path, participant: str, group: str | None = None) -> None:

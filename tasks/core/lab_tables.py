@@ -15,28 +15,14 @@ number of fields or an id that appears twice is refused with the file and line n
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 from pathlib import Path
 
 from icb.bids import check_group
 from icb.errors import BadInput
-from tasks.core.dataset_files import _atomic_write_text
+from icb.files import atomic_write_text, locked
 
 PARTICIPANTS = "participants.tsv"
 COLUMNS = ("participant_id", "group")
-
-
-@contextlib.contextmanager
-def locked(root: Path, name: str):
-    """An exclusive lock on ``root/.<name>.lock`` for the ``with`` block."""
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / f".{name}.lock", "a+") as lock:
-        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
 
 
 def decode_table(path: Path, data: bytes) -> str:
@@ -139,7 +125,7 @@ def update_participants(data_root: Path, participant: str, group: str | None = N
     with locked(root, "participants"):
         table = read_table(path)
         if table is None:
-            _atomic_write_text(path, "\t".join(COLUMNS) + "\n" + f"{pid}\t{_safe(new_group)}\n")
+            atomic_write_text(path, "\t".join(COLUMNS) + "\n" + f"{pid}\t{_safe(new_group)}\n")
             return
         if table.index_of("participant_id") is None:
             raise BadInput(f"{path}, line 1: no participant_id column (the header is "
@@ -169,4 +155,4 @@ def update_participants(data_root: Path, participant: str, group: str | None = N
             fields[col] = new_group
             line = table.lines[i]
             table.lines[i] = "\t".join(fields) + line[len(line.rstrip("\r\n")):]
-        _atomic_write_text(path, table.text())
+        atomic_write_text(path, table.text())

@@ -133,6 +133,8 @@ def run_one(config, engine: Engine, request: RunRequest, *, responder=None,
             raise _record_write_failure(writer, exc) from exc.cause
         try:
             writer.finish("completed", Display=engine.info())
+        except DataWriteError as exc:  # the folder was deleted after the last trial
+            raise _record_write_failure(writer, exc) from exc
         except OSError as exc:
             raise DataWriteError(
                 f"{writer.json_path}: could not record the end of the run "
@@ -182,7 +184,9 @@ def _record_write_failure(writer, exc: DataWriteError) -> DataWriteError:
     except OSError:
         writer.close()
         where = ("the sidecar could not be updated either and still says Status in_progress "
-                 "(read as a crashed run)")
-    return DataWriteError(f"{exc.message}; {where}. Free disk space (or choose another "
-                          "--data-dir) and run again with --rerun", path=exc.path,
+                 "(read as a crashed run)") if writer.json_path.exists() else \
+            f"the sidecar {writer.json_path} is gone too"
+    advice = "Free disk space (or choose another --data-dir) and run again with --rerun" \
+        if exc.cause is not None else "Run the task again with --rerun"
+    return DataWriteError(f"{exc.message}; {where}. {advice}", path=exc.path,
                           n_rows=exc.n_rows, cause=exc.cause)

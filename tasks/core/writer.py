@@ -28,6 +28,7 @@ from pathlib import Path
 
 from icb import __version__
 from icb import bids
+from icb.files import atomic_write_text
 from tasks.core import dataset_files
 from icb.columns import Column
 from icb.errors import DataExistsError
@@ -173,7 +174,8 @@ class EventsWriter:
                                  f"({exc.strerror or exc}); no trial was run", path=json_path,
                                  cause=exc) from exc
         try:
-            writer._fd = os.open(tsv_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND,
+            # read-write: the rows can be read back if the file is deleted mid-run
+            writer._fd = os.open(tsv_path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_APPEND,
                                  0o644)
         except OSError as exc:
             _unlink_quietly(json_path)  # our sidecar; the events file is not ours
@@ -246,18 +248,63 @@ class EventsWriter:
             raise KeyError(f"{self.task}: not a column of the events file: {sorted(unknown)}")
         self._write_line("\t".join(bids.tsv_cell(row.get(c)) for c in self.columns))
         self.n_rows += 1
+        if not self._at_its_path():
+            raise self._restore_after_removal()
+
+    # -- a folder deleted or moved while the run goes on ------------------------
+    def _at_its_path(self) -> bool:
+        """Whether the open events file is still the file at its path: a deleted file
+        takes writes without an error, so each row checks."""
+        try:
+            here = os.stat(self.tsv_path)
+        except OSError:
+            return False
+        mine = os.fstat(self._fd)
+        return (here.st_dev, here.st_ino) == (mine.st_dev, mine.st_ino)
+
+    def _restore_after_removal(self) -> DataWriteError:
+        """The events file was deleted (or its folder moved) mid-run: write the rows,
+        read back from the still-open file, and the sidecar again at their paths (never
+        over a file that is there now); return the error to raise, saying where the rows
+        are."""
+        data = os.pread(self._fd, os.fstat(self._fd).st_size, 0)
+        self.close()
+        sidecar = (json.dumps(self._sidecar, indent=2, default=str) + "\n").encode("utf-8")
+        try:
+            self.tsv_path.parent.mkdir(parents=True, exist_ok=True)
+            for path, content in ((self.json_path, sidecar), (self.tsv_path, data)):
+                try:
+                    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+                except FileExistsError:
+                    continue  # there again (the sidecar of this run): not replaced
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(content)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+            _fsync_dir(self.tsv_path.parent)
+            kept = (f"its {self.n_rows} finished trial(s) were read back from the open file "
+                    f"and written again to {self.tsv_path}")
+        except OSError as exc:
+            kept = (f"its {self.n_rows} finished trial(s) could not be written again "
+                    f"({exc.filename}: {exc.strerror}); they are lost unless the folder was "
+                    "moved rather than deleted")
+        return DataWriteError(
+            f"{self.tsv_path}: the events file was deleted or moved while the run went on; "
+            f"the run was stopped; {kept}", path=self.tsv_path, n_rows=self.n_rows)
 
     # -- sidecar updates ----------------------------------------------------
     def update_provenance(self, **fields) -> None:
         """Set more ``Provenance`` keys and rewrite the sidecar atomically."""
         self._sidecar["Provenance"].update(fields)
-        dataset_files._atomic_write_text(self.json_path,
+        atomic_write_text(self.json_path,
                                 json.dumps(self._sidecar, indent=2, default=str) + "\n")
 
     def finish(self, status: str = "completed", **fields) -> None:
         """Close the TSV and record the final status (``completed`` or ``aborted``)."""
         if status not in STATUSES[1:]:
             raise ValueError(f"status must be completed or aborted, not {status!r}")
+        if self._fd is not None and not self._at_its_path():
+            raise self._restore_after_removal()
         self.close()
         self.update_provenance(Status=status, EndTime=now_iso(), NTrialsWritten=self.n_rows,
                                **fields)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from icb import options
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("stimuli", help="build, import and check stimulus sets",
@@ -15,7 +17,7 @@ def register(subparsers) -> None:
 
     g = sub.add_parser("generate", help="rebuild the default set (byte-identical for a given seed)")
     g.add_argument("--out", type=Path, default=None, help="output folder (default: the repository's stimuli/)")
-    g.add_argument("--seed", type=int, default=None, help="generator seed (default: the recorded seed)")
+    g.add_argument("--seed", type=options.seed, default=None, help="generator seed (default: the recorded seed)")
     g.set_defaults(func=_generate)
 
     i = sub.add_parser("import", help="normalise a lab's own images or sounds into a separate set",
