@@ -119,6 +119,19 @@ def test_iti_order_checked(tmp_path):
                for p in problems_of(cfg))
 
 
+@pytest.mark.parametrize("hz, cues, same", [(60, "[17, 20, 24, 200]", "17, 20 and 24 ms would "
+                                             "all last 1 frame(s)"),
+                                             (100, "[200, 204]", "200 and 204 ms would all "
+                                              "last 20 frame(s)")])
+def test_cue_durations_of_one_frame_count_refused(tmp_path, hz, cues, same):
+    cfg = write(tmp_path, "c.yaml", f"include: {REPO / 'configs' / 'dotprobe.yaml'}\n"
+                f"station: {{expected_refresh_hz: {hz}}}\nparams: {{cue_durations_ms: {cues}}}\n")
+    assert any(same in p and f"({hz} Hz)" in p for p in problems_of(cfg)), problems_of(cfg)
+    ok = write(tmp_path, "ok.yaml", f"include: {REPO / 'configs' / 'dotprobe.yaml'}\n"
+               "params: {cue_durations_ms: [17, 34, 200]}\n")
+    assert load_task_config(ok).params["cue_durations_ms"] == [17, 34, 200]
+
+
 def test_missing_config_file_exit_2(tmp_path):
     out = icb("validate", tmp_path / "nope.yaml")
     assert out.returncode == 2

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from icb.errors import Aborted, AbortRequested
 from tasks.core.engine import CONTINUE_PROMPT
 from tasks.core.results import PressResult, RatingResult, SequenceResult, SoundResult
-from tasks.core.screens import PlannedResponse, ResponseSpec, Screen
+from tasks.core.screens import PlannedResponse, ResponseSpec, Screen, whole_frames
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ class DataEngine:
             raise StimulusError(f"stimulus file not found: {missing[0]}", missing)
 
     def frames_for(self, duration_ms: float) -> int:
-        return max(1, int(round(duration_ms / self.frame_ms)))
+        return whole_frames(duration_ms, self.frame_ms)
 
     def show_message(self, text: str, *, keys: tuple[str, ...] = ("space",), min_s: float = 0.0,
                      planned: PlannedResponse | None = None, allow_abort: bool = True) -> str:

@@ -11,6 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+def whole_frames(duration_ms: float, frame_ms: float) -> int:
+    """The frames a screen of ``duration_ms`` lasts (at least one), as both engines count.
+
+    >>> [whole_frames(ms, 1000 / 60) for ms in (17, 20, 24, 200)]
+    [1, 1, 1, 12]
+    """
+    return max(1, int(round(duration_ms / frame_ms)))
+
+
 @dataclass(frozen=True)
 class Image:
     stim_id: str

@@ -27,7 +27,7 @@ from tasks.core.geometry import fullscreen_refusal, screen_mismatch, size_text, 
 from tasks.core.results import (PressResult, RatingResult, SequenceResult, SoundResult,
                                 count_dropped)
 from tasks.core.screens import (Fixation, Image, PlannedResponse, Probe, ResponseSpec, Screen,
-                                Text)
+                                Text, whole_frames)
 from icb.errors import Aborted, AbortRequested, BadInput
 
 
@@ -203,7 +203,7 @@ class PsychoPyEngine(KeyboardMixin):
 
     # -- drawing and flipping --------------------------------------------------
     def frames_for(self, duration_ms: float) -> int:
-        return max(1, int(round(duration_ms / self.frame_ms)))
+        return whole_frames(duration_ms, self.frame_ms)
 
     def _clock_s(self) -> float:
         """The run's clock now (the clock of the flip time stamps)."""

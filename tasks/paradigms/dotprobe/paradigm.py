@@ -13,7 +13,7 @@ import numpy as np
 from icb.errors import StimulusError
 from tasks.core import counterbalance
 from tasks.core.paradigm import Effect, Paradigm, Person, Plan, RunContext, TrialRow
-from tasks.core.screens import Fixation, Image, Probe, ResponseSpec, Screen, Text
+from tasks.core.screens import Fixation, Image, Probe, ResponseSpec, Screen, Text, whole_frames
 from tasks.core.stimulus_pools import check_files, pools_for
 from tasks.core.stimulus_plan import seed_and_set
 
@@ -77,6 +77,25 @@ def stimulus_pools(params: dict, manifest, stim_set: str) -> tuple[dict, dict]:
     return {cell: [s.stim_id for s in stims] for cell, stims in pools.items()}, paths
 
 
+def _same_length_cues(cues_ms: list[int], refresh_hz: float) -> list[str]:
+    """Cue durations that would be shown for the same number of frames (17, 20 and 24 ms
+    are all one frame at 60 Hz): one condition under several names, refused.
+
+    >>> _same_length_cues([17, 20, 24, 200], 60.0)[0][:56]
+    'params.cue_durations_ms: 17, 20 and 24 ms would all last'
+    >>> _same_length_cues([200, 2000], 60.0)
+    []
+    """
+    by_frames: dict[int, list[int]] = {}
+    for ms in cues_ms:
+        by_frames.setdefault(whole_frames(ms, 1000.0 / refresh_hz), []).append(ms)
+    return [f"params.cue_durations_ms: {', '.join(map(str, same[:-1]))} and {same[-1]} ms "
+            f"would all last {frames} frame(s) at the station's expected_refresh_hz ({refresh_hz:g} Hz), so they "
+            f"would be one cue length under {len(same)} names; allowed: durations at least one "
+            f"frame ({1000.0 / refresh_hz:.1f} ms) apart"
+            for frames, same in sorted(by_frames.items()) if len(set(same)) > 1]
+
+
 def check(config) -> list[str]:
     """Problems beyond single-parameter limits: consistency and every stimulus named."""
     p = config.params
@@ -93,6 +112,7 @@ def check(config) -> list[str]:
     for name in ("location_keys", "discrimination_keys"):
         if len(set(p[name])) != len(p[name]):
             problems.append(f"params.{name}: the two keys must differ, got {p[name]}")
+    problems += _same_length_cues(p["cue_durations_ms"], config.station["expected_refresh_hz"])
     if problems:
         return problems
     try:

@@ -12,7 +12,8 @@ PARAMS: tuple[Param, ...] = (
           "Each type x cue duration is one scored condition.", min_length=1, max_length=8),
     Param("cue_durations_ms", "list[int]", [200, 2000],
           "Picture-pair durations, interleaved at random within blocks (Garland's 200 and 2000 ms "
-          "by default; any list allowed). Converted to whole frames at the measured refresh rate.",
+          "by default; any list allowed). Converted to whole frames at the measured refresh rate; "
+          "durations that would last the same number of frames at `expected_refresh_hz` are refused.",
           17, 10000, min_length=1, max_length=6, unit="ms"),
     Param("fixation_ms", "int", 500, "Fixation cross before the pair.", 0, 5000, unit="ms"),
     Param("probe_timeout_ms", "int", 3000, "The probe stays until a response or this time-out.",
