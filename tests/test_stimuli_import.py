@@ -86,6 +86,7 @@ def test_import_without_table_uses_one_category(lab, tmp_path):
     ("duplicate_id", "duplicate id 'lab_dis_01'"),
     ("outside", "outside the folder"),
     ("bad_valence", "column valence: 'furious'"),
+    ("link_out", "is a link that leads to"),
 ])
 def test_bad_input_exits_2_and_writes_nothing(lab, tmp_path, capsys, case, expected):
     src, table = lab
@@ -104,6 +105,10 @@ def test_bad_input_exits_2_and_writes_nothing(lab, tmp_path, capsys, case, expec
         text += "../elsewhere.png\tinfant\tneutral\tlab_x\tA\n"
     elif case == "bad_valence":
         text = text.replace("infant\tneutral", "infant\tfurious")
+    elif case == "link_out":  # a link inside the lab's folder to a file outside it
+        (tmp_path / "elsewhere.png").write_bytes((src / "baby2.png").read_bytes())
+        (src / "linked.png").symlink_to(tmp_path / "elsewhere.png")
+        text += "linked.png\tinfant\tneutral\tlab_x\tA\n"
     table.write_text(text)
     out = tmp_path / "out"
     assert main(["stimuli", "import", str(src), "--licence", "x", "--set-name", "lab",
@@ -125,3 +130,21 @@ def test_import_refuses_existing_output(lab, tmp_path, capsys):
                  "--table", str(table), "--out", str(out)]) == 2
     assert (out / "keep.txt").read_text() == "mine"
     assert "already exists" in capsys.readouterr().err
+
+
+def test_import_of_a_folder_refuses_links_out_of_it(lab, tmp_path, capsys):
+    """Without a table every file under the folder is imported: a linked folder or file
+    that leads out of it is refused, naming the link and where it leads."""
+    src, _ = lab
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "private.png").write_bytes((src / "baby2.png").read_bytes())
+    (src / "more").symlink_to(outside, target_is_directory=True)
+    (src / "one.png").symlink_to(outside / "private.png")
+    out = tmp_path / "out"
+    assert main(["stimuli", "import", str(src), "--licence", "x", "--set-name", "lab",
+                 "--category", "infant", "--valence", "neutral", "--modality", "image",
+                 "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "'one.png' is a link that leads to" in err and str(outside / "private.png") in err
+    assert not out.exists()

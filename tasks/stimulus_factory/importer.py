@@ -103,6 +103,10 @@ def import_set(src: Path, *, licence: str, set_name: str, out: Path | None = Non
         e["modality"] = mod
         if not e["path"].is_file():
             problems.append(f"{e['where']}: file {e['path']} not found")
+        elif src not in e["path"].resolve().parents:
+            problems.append(f"{e['where']}: {e['original']!r} is a link that leads to "
+                            f"{e['path'].resolve()}, outside the folder {src}; allowed: files "
+                            "inside it (copy the file in instead of linking to it)")
         problems += kind_problems(e["where"], mod, e["category"], e["valence"])
         if e["baby_schema"] not in ("n/a", "1", "2", "3", "4", "5"):
             problems.append(f"{e['where']}, column baby_schema: {e['baby_schema']!r}; allowed: 1-5 or n/a")
