@@ -78,7 +78,7 @@ def change_table(scores: pd.DataFrame, *, participants: pd.DataFrame, pre: str =
     """
     wide = _paired(scores, pre, post).dropna(subset=["pre", "post"])
     groups = _group_of(participants)
-    wide["group"] = wide["participant_id"].map(groups).fillna("n/a")
+    wide["group"] = [groups.get(pid, "n/a") for pid in wide["participant_id"]]
     sets = [("all", wide)] + [(g, wide[wide["group"] == g]) for g in groups_present(participants)]
     rows = []
     for name, data in sets:

@@ -28,7 +28,7 @@ def _refuse(lock_path: Path, how: str) -> LocksDoNotWork:
 
 
 @contextlib.contextmanager
-def locked(root: Path, name: str, *, flock=fcntl.flock):
+def locked(root: Path, name: str, *, flock=None):
     """An exclusive lock on ``root/.<name>.lock`` for the ``with`` block.
 
     The lock is checked once taken: a second open of the lock file must be refused it.
@@ -47,6 +47,7 @@ def locked(root: Path, name: str, *, flock=fcntl.flock):
     Traceback (most recent call last):
     icb.files.LocksDoNotWork: ...
     """
+    flock = flock or fcntl.flock
     root.mkdir(parents=True, exist_ok=True)
     lock_path = root / f".{name}.lock"
     with open(lock_path, "a+") as lock:

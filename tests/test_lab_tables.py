@@ -124,3 +124,26 @@ def test_two_writers_at_the_same_instant_20_times(tmp_path, same_participant):
             assert len(lines) == 6 and {line.count("\t") for line in lines} == {
                 lines[0].count("\t")}
             assert '"Status": "completed"' in tsv.with_suffix(".json").read_text()
+
+
+@pytest.mark.parametrize("locks", ["granted_twice", "enolck"])
+def test_a_data_root_whose_locks_do_not_hold_is_refused(tmp_path, capsys, monkeypatch, locks):
+    """A file system whose flock locks nothing (some network drives) or fails with ENOLCK:
+    the run is refused before anything is written, naming the lock file (exit 2).  The
+    file system is stood in for by the locking call: no such mount can be made here."""
+    import errno
+    import fcntl
+
+    from icb.cli import main
+
+    def no_lock(fd, op):
+        if locks == "enolck":
+            raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(fcntl, "flock", no_lock)
+    root = tmp_path / "share"
+    assert main(["simulate", str(KEYPRESS), "--participants", "1", "--data-dir",
+                 str(root)]) == 2
+    err = capsys.readouterr().err
+    assert "does not lock files" in err and str(root / ".dataset.lock") in err, err
+    assert sorted(p.name for p in root.iterdir()) == [".dataset.lock"]  # nothing else

@@ -122,9 +122,9 @@ class EventsWriter:
             run = plan_run(data_root, participant, session, task, rerun=rerun)
         folder = bids.beh_dir(data_root, participant, session)
         try:
-            folder.mkdir(parents=True, exist_ok=True)
             dataset_files.ensure_dataset_files(data_root, simulated=simulated)
             dataset_files.update_participants(data_root, participant, group)
+            folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             where = exc.filename or data_root
             raise DataWriteError(f"{where}: could not write ({exc.strerror or exc}); no trial "
