@@ -85,6 +85,14 @@ STATION_PARAMS: tuple[Param, ...] = (
     Param("text_height_deg", "float", 0.8, "Height of instruction text.", 0.2, 5, unit="deg"),
     Param("break_min_s", "float", 5.0, "Shortest break between blocks before the participant "
           "may go on.", 0, 600, unit="s"),
+    Param("eye_tracker", "str", "none", "Eye tracker, through PsychoPy's ioHub: `mousegaze` "
+          "(ioHub's simulated tracker: the mouse pointer is the gaze; CI and the demo), "
+          "`eyelink`, `tobii`, `gazepoint` (their ioHub plugins: `pip install .[eyelink]` and "
+          "so on), or `none`. Tasks that need gaze (`freeview`) refuse `none`.",
+          choices=("none", "mousegaze", "eyelink", "tobii", "gazepoint")),
+    Param("eye_tracker_sampling_hz", "float", 60.0, "Sampling rate asked of the eye tracker "
+          "(MouseGaze takes any rate; a hardware tracker's own rates are in its manual).",
+          10, 2000, unit="Hz"),
 )
 
 

@@ -13,10 +13,15 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import numpy as np
+
 from dataclasses import dataclass
 
 from icb.errors import Aborted, AbortRequested
 from tasks.core.engine import CONTINUE_PROMPT
+from tasks.core.gaze import (GazeSpec, Scanpath, ViewResult, drift_check_time_ms,
+                             sample_scanpath, scanpath_events, screen_presentation)
+from tasks.core.geometry import px_per_deg
 from tasks.core.results import PressResult, RatingResult, SequenceResult, SoundResult
 from tasks.core.screens import PlannedResponse, ResponseSpec, Screen, whole_frames
 
@@ -46,6 +51,7 @@ class DataEngine:
         self.aborts = {a.at_call: a for a in aborts}
         self.shown: list[str] = []  # every message text, in order
         self._answer: bool | None = None
+        self.gaze: dict | None = None  # the simulated recording (start_gaze)
 
     def _call(self) -> ScriptedAbort | None:
         """Count one presentation call; the abort scripted for it, if any."""
@@ -193,3 +199,40 @@ class DataEngine:
         self.shown.append("Experimenter: end this run now?")
         answer, self._answer = self._answer, None
         return True if answer is None else answer
+
+    # -- gaze: the simulated participant's scanpath, sampled at the tracker's rate ---------
+    def start_gaze(self, station: dict, *, simulated: bool = False) -> dict:
+        """No tracker: the recording is the planned scanpath sampled on a fixed grid."""
+        width_px, height_px = station["screen_size_px"]
+        self.gaze = {
+            "SamplingFrequency": float(station["eye_tracker_sampling_hz"]),
+            "PixelsPerDegree": px_per_deg(width_px, station["screen_width_cm"],
+                                          station["viewing_distance_cm"]),
+            "Manufacturer": "icb", "ManufacturersModelName":
+                "data-only simulation (the planned scanpath, sampled; no tracker)",
+            "RecordedEye": "right", "EyeTrackerName": "none (data-only simulation)",
+            "StimulusPresentation": screen_presentation(
+                width_px, height_px, station["screen_width_cm"], station["viewing_distance_cm"])}
+        return dict(self.gaze)
+
+    def view(self, screens: list[Screen], gaze: GazeSpec,
+             planned: Scanpath | None = None) -> ViewResult:
+        self._trial_call()
+        first, rest = screens[0], screens[1:]
+        onsets = {first.name: self.now_s}
+        held_ms = drift_check_time_ms(planned, gaze)
+        self._advance_ms(held_ms if held_ms is not None else gaze.timeout_ms)
+        for screen in rest:
+            onsets[screen.name] = self.now_s
+            self._advance_ms(screen.duration_ms)
+        display_s = onsets[rest[0].name]
+        samples, events = (np.empty((0, 4)), [])
+        if planned is not None and self.gaze is not None:
+            samples = sample_scanpath(planned, fixation_on_s=onsets[first.name],
+                                      display_on_s=display_s, end_s=self.now_s,
+                                      rate_hz=self.gaze["SamplingFrequency"],
+                                      px_per_deg=self.gaze["PixelsPerDegree"])
+            events = scanpath_events(planned, display_s, self.gaze["PixelsPerDegree"])
+        end_s = onsets[rest[1].name] if len(rest) > 1 else self.now_s
+        return ViewResult(onsets, end_s, "ok" if held_ms is not None else "timeout", 0,
+                          samples, events)

@@ -18,6 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from tasks.core.gaze import GazeSpec, Scanpath, ViewResult
 from tasks.core.results import PressResult, RatingResult, SequenceResult, SoundResult
 from tasks.core.screens import PlannedResponse, ResponseSpec, Screen
 
@@ -93,3 +94,19 @@ class Engine(Protocol):
     def play_sound(self, stim_id: str, items: tuple, duration_ms: float,
                    lead_frames: int = 2) -> SoundResult:
         """``items``; the sound starts on the flip ``lead_frames`` after the first."""
+
+    # -- gaze (free viewing) ----------------------------------------------------------------
+    def start_gaze(self, station: dict, *, simulated: bool = False) -> dict:
+        """Open the eye tracker ``station['eye_tracker']`` names, calibrate and validate it,
+        and start recording; return the recording's description: ``SamplingFrequency``,
+        ``PixelsPerDegree``, ``Manufacturer``, ``ManufacturersModelName``, ``RecordedEye``,
+        the calibration and validation figures, and ``StimulusPresentation`` (the screen
+        fields BIDS asks of gaze on screen).  ``simulated``: a simulated participant
+        looks (the calibration is answered for it)."""
+
+    def view(self, screens: list[Screen], gaze: GazeSpec,
+             planned: Scanpath | None = None) -> ViewResult:
+        """A free-viewing trial: ``screens[0]`` (the fixation screen) lasts until the gaze
+        has rested on the centre (``gaze``) or its time-out, then the other screens back to
+        back; the gaze recorded from the first screen's onset to the end.  ``planned`` is
+        where a simulated participant looks.  Raises ``AbortRequested`` on the abort key."""

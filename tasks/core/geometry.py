@@ -43,3 +43,13 @@ def window_mismatch(requested, actual) -> str | None:
         return None
     return (f"station.window_size_px: the window opened at {size_text(actual)} pixels, "
             f"not the configured {size_text(requested)}")
+
+
+def px_per_deg(screen_px_width: float, screen_width_cm: float, distance_cm: float) -> float:
+    """Screen pixels per degree of visual angle as PsychoPy's ``deg`` units draw them
+    (``deg2cm``: degrees x distance x 0.017455, no flat-screen correction).
+
+    >>> round(px_per_deg(1920, 53.0, 60.0), 3)
+    37.94
+    """
+    return distance_cm * 0.017455 * screen_px_width / screen_width_cm

@@ -18,7 +18,11 @@ once, like a jsPsych plugin's ``info``:
   engine protocol and returns its rows (its own columns; the loop stamps the head);
 - ``responder(spec, config)`` and ``cohort_responder(effects, person, config)``: the
   simulated participant (``Responder``: ``respond(trial, rng)``, ``describe()``), from
-  ``--simulate SPEC`` and from a simulated cohort.
+  ``--simulate SPEC`` and from a simulated cohort;
+- optionally ``recording_provenance(config, plan, recording) -> dict``: more Provenance
+  keys once the engine has started the plan's ``recordings`` (``Plan.recordings``: e.g.
+  ``("eye1",)``, gaze through ``Engine.start_gaze``; each trial's samples come back in
+  ``TrialRow.recordings`` and are written as BIDS physio before the trial's row).
 
 The paradigm's name is its folder's name: copying a folder under a new name makes a new
 paradigm with no other file touched (imports inside a folder are relative).
@@ -70,17 +74,20 @@ class Plan:
     sounds: Mapping[str, Path] = field(default_factory=dict)
     key_mapping: str | None = None
     settings: Mapping[str, Any] = field(default_factory=dict)
+    recordings: tuple[str, ...] = ()  # physio recordings the run writes, e.g. ("eye1",)
 
 
 @dataclass(frozen=True)
 class TrialRow:
     """One events row of a trial, from flip time stamps; ``columns`` are the paradigm's
-    own (the loop adds trial_index, phase, block and dropped_frames)."""
+    own (the loop adds trial_index, phase, block and dropped_frames); ``recordings`` the
+    trial's physio data per recording (written before the row)."""
 
     onset_s: float
     duration_s: float
     dropped_frames: int
     columns: Mapping[str, Any]
+    recordings: Mapping[str, Any] = field(default_factory=dict)  # name -> (samples, events)
 
 
 @dataclass(frozen=True)
@@ -132,6 +139,9 @@ class Paradigm:
     cohort_responder: Callable[[Mapping[str, float], Person, Any], Responder]
     after_practice: str = ("Well done - that was the practice.\n\nNow the real task begins. "
                            "It works the same way.")
+    # (config, plan, recording description) -> more Provenance keys, once the engine has
+    # started the plan's recordings (e.g. the free-viewing AOIs in screen pixels)
+    recording_provenance: Callable[[Any, Plan, dict], dict] | None = None
     description: str = ""
     name: str = ""  # set by :func:`load` from the folder's name
 

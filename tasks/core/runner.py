@@ -20,6 +20,7 @@ import numpy as np
 
 from icb.errors import Aborted
 from tasks.core.engine import Engine
+from tasks.core.gaze import EYE_EVENTS_SIDECAR, eye_sidecar
 from tasks.core.paradigm import Paradigm, Plan
 from tasks.core.paradigm import load as load_paradigm
 from tasks.core.trial_loop import run_trials
@@ -104,17 +105,28 @@ def run_one(config, engine: Engine, request: RunRequest, *, responder=None,
         request.data_root, request.participant, request.session, config.label,
         rerun=request.rerun)
     audio = preload(the_plan, engine)
+    gaze = engine.start_gaze(config.station, simulated=responder is not None) \
+        if "eye1" in the_plan.recordings else None
     simulated = False
     if responder is not None:
         simulated = {**responder.describe(), **(simulated_info or {})}
     prov = provenance_for(config, paradigm, the_plan, request, simulated=simulated,
                           engine=engine, audio=audio)
+    presentation = dict(engine.presentation_info() or {})
+    if gaze is not None:
+        prov["EyeTracker"] = {k: v for k, v in gaze.items() if k != "StimulusPresentation"}
+        presentation.update(gaze.get("StimulusPresentation", {}))
+        if paradigm.recording_provenance is not None:
+            prov.update(paradigm.recording_provenance(config, the_plan, gaze))
     writer = EventsWriter.create(request.data_root, participant=request.participant,
                                  session=request.session, task=config.label,
                                  columns=paradigm.events_columns(), provenance=prov,
                                  group=request.group,
-                                 stimulus_presentation=engine.presentation_info() or None,
+                                 stimulus_presentation=presentation or None,
                                  simulated=responder is not None, run=run)
+    if gaze is not None:
+        writer.add_recording("eye1", sidecar=eye_sidecar(gaze),
+                             events_sidecar=EYE_EVENTS_SIDECAR)
     log(f"[icb] writing {writer.tsv_path}")
     sim_rng = np.random.default_rng([the_plan.seed, 1]) if responder is not None else None
     try:

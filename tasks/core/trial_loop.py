@@ -90,7 +90,7 @@ def run_trials(paradigm: Paradigm, config, plan: Plan, engine: Engine, writer, *
     for trial in plan.trials:
         screens.before(trial)
         for row in present_until_done(paradigm, trial, engine, run, responder, sim_rng):
-            writer.append(stamp(row, index, trial))
+            writer.append(stamp(row, index, trial), row.recordings)
             index += 1
     screens.end()
     return index - 1

@@ -100,6 +100,7 @@ class EventsWriter:
         self._sidecar = sidecar
         self._fd: int | None = None
         self.n_rows = 0
+        self.recordings: dict = {}  # name -> tasks.core.physio_writer.PhysioWriter
 
     # -- creation -----------------------------------------------------------
     @classmethod
@@ -136,11 +137,11 @@ class EventsWriter:
             if path.exists():
                 raise DataExistsError(f"{path}: exists already; nothing was overwritten")
         sidecar = {c.name: c.sidecar_entry() for c in columns}
-        sidecar["StimulusPresentation"] = dict(stimulus_presentation or {
+        sidecar["StimulusPresentation"] = {
             "OperatingSystem": f"{platform.system()} {platform.release()}",
             "SoftwareName": "icb (data-only simulation)",
             "SoftwareVersion": __version__,
-        })
+            **(stimulus_presentation or {})}
         prov = {
             "TaskName": task, "Status": "in_progress", "Simulated": False,
             "Participant": participant, "Session": session, "Run": run,
@@ -237,15 +238,46 @@ class EventsWriter:
                 os.ftruncate(self._fd, start)
             raise
 
-    def append(self, row: dict) -> None:
-        """Append one trial.  Keys are column names; a missing key is ``n/a``.
+    def add_recording(self, name: str, *, sidecar: dict, events_sidecar: dict):
+        """Create the run's ``recording-<name>`` physio files (sidecars first, nothing
+        overwritten); their samples are appended with each row (:meth:`append`)."""
+        from tasks.core.physio_writer import PhysioWriter
+        stem = self.tsv_path.with_name(self.tsv_path.name[: -len("_events.tsv")]
+                                       + f"_recording-{name}")
+        try:
+            self.recordings[name] = PhysioWriter.create(stem, sidecar=sidecar,
+                                                        events_sidecar=events_sidecar)
+        except FileExistsError as exc:
+            raise DataExistsError(f"{exc.filename}: exists already; nothing was "
+                                  "overwritten") from None
+        except OSError as exc:
+            raise DataWriteError(f"{exc.filename or stem}: could not create the recording "
+                                 f"({exc.strerror or exc}); no trial was run",
+                                 path=stem, n_rows=0, cause=exc) from exc
+        return self.recordings[name]
 
-        Raises ``KeyError`` for a key that is not a column of this task (a bug,
-        not bad input).
+    def append(self, row: dict, recordings: dict | None = None) -> None:
+        """Append one trial.  Keys are column names; a missing key is ``n/a``.
+        ``recordings`` (name -> (samples, events)) are written first, each a whole gzip
+        member, so that every events row has its samples.
+
+        Raises ``KeyError`` for a key that is not a column of this task, or a recording
+        that was not added (a bug, not bad input).
         """
         unknown = set(row) - set(self.columns)
         if unknown:
             raise KeyError(f"{self.task}: not a column of the events file: {sorted(unknown)}")
+        for name, (samples, events) in (recordings or {}).items():
+            try:
+                self.recordings[name].append(samples, events)
+            except OSError as exc:
+                kept = f"the {self.n_rows} finished trial(s) before it are kept"
+                raise DataWriteError(
+                    f"{self.recordings[name].samples_path}: could not write trial "
+                    f"{self.n_rows + 1} ({exc.strerror or exc}); the run was stopped; {kept} "
+                    "in the events file and the recording, with no partial trial",
+                    path=self.recordings[name].samples_path, n_rows=self.n_rows,
+                    cause=exc) from exc
         self._write_line("\t".join(bids.tsv_cell(row.get(c)) for c in self.columns))
         self.n_rows += 1
         if not self._at_its_path():
@@ -313,6 +345,8 @@ class EventsWriter:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
+        for recording in self.recordings.values():
+            recording.close()
 
     def __enter__(self) -> "EventsWriter":
         return self

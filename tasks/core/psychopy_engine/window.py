@@ -23,6 +23,7 @@ from tasks.core.engine import CONTINUE_PROMPT
 from tasks.core.psychopy_engine.injector import KeyInjector
 from tasks.core.psychopy_engine.keyboard import KeyboardMixin
 from tasks.core.contrast import readable_text_colour
+from tasks.core.gaze import GazeSpec, Scanpath, ViewResult
 from tasks.core.geometry import fullscreen_refusal, screen_mismatch, size_text, window_mismatch
 from tasks.core.results import (PressResult, RatingResult, SequenceResult, SoundResult,
                                 count_dropped)
@@ -61,6 +62,7 @@ class PsychoPyEngine(KeyboardMixin):
         self._keystate = None  # pyglet key states (abort chord with the event backend)
         self._sliders = None  # rating scales, made on the first rate()
         self._speaker = None  # the PTB speaker, opened by preload_sounds()
+        self._gaze = None  # the ioHub eye tracker, opened by start_gaze()
         self.screen_size_px: list[int] | None = None  # the screen as pyglet reports it
         self.geometry_notes: list[str] = []  # windowed: what differs from the config
         self.refuse_geometry = refuse_geometry  # False for icb check: it reports, not refuses
@@ -418,7 +420,22 @@ class PsychoPyEngine(KeyboardMixin):
         from tasks.core.psychopy_engine.audio import play_on_flip
         return play_on_flip(self, self._speaker, stim_id, items, duration_ms, lead_frames)
 
+    # -- gaze (free viewing): ioHub's eye-tracker interface -------------------------------
+    def start_gaze(self, station: dict, *, simulated: bool = False) -> dict:
+        """Open, calibrate and validate the station's eye tracker through ioHub."""
+        from tasks.core.psychopy_engine.gaze import start_gaze
+        return start_gaze(self, station, simulated)
+
+    def view(self, screens: list[Screen], gaze: GazeSpec,
+             planned: Scanpath | None = None) -> ViewResult:
+        """A free-viewing trial with a gaze-contingent start (ioHub samples)."""
+        from tasks.core.psychopy_engine.gaze import view
+        return view(self, screens, gaze, planned)
+
     def close(self) -> None:
+        if self._gaze is not None:
+            self._gaze.close()
+            self._gaze = None
         if self._speaker is not None:
             self._speaker.close()
             self._speaker = None

@@ -1,0 +1,124 @@
+"""One recording of a run (BIDS physio): ``..._recording-<name>_physio.tsv.gz`` (headerless
+samples) and ``..._recording-<name>_physioevents.tsv.gz`` (events of the device: fixations,
+saccades, blinks, trial messages), each with its JSON sidecar.
+
+Sidecars first (O_EXCL: nothing is overwritten).  Then each trial's samples and events
+are appended as one whole gzip member per file, flushed and fsynced, *before* the
+trial's events row (:meth:`tasks.core.writer.EventsWriter.append` calls :meth:`append`
+first): a run killed at any moment leaves files that decompress whole up to the last
+finished trial, and every events row has its samples (a kill between the two leaves
+samples of a trial with no events row, which scoring never reads).  A failed write
+truncates the file back to its size before the member.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import os
+from pathlib import Path
+
+import numpy as np
+
+from tasks.core.gaze import EVENT_COLUMNS, SAMPLE_COLUMNS
+
+
+def _cell(value, digits: int) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value).replace("\t", " ").replace("\n", " ") or "n/a"
+
+
+def sample_lines(samples: np.ndarray) -> str:
+    """Rows of SAMPLE_COLUMNS as headerless TSV (time to the microsecond, pixels to 0.01).
+
+    >>> sample_lines(np.array([[0.5, 1.0, np.nan, 3.0]]))
+    '0.500000\\t1.00\\tn/a\\t3.00\\n'
+    """
+    out = []
+    for t, x, y, pupil in samples.tolist():
+        out.append(f"{_cell(t, 6)}\t{_cell(x, 2)}\t{_cell(y, 2)}\t{_cell(pupil, 2)}\n")
+    return "".join(out)
+
+
+def event_lines(events: list[tuple]) -> str:
+    """Rows of EVENT_COLUMNS (onset, duration, trial_type, message) as headerless TSV."""
+    return "".join(f"{_cell(float(on), 6)}\t{_cell(None if dur is None else float(dur), 6)}\t"
+                   f"{_cell(kind, 0)}\t{_cell(msg, 0)}\n" for on, dur, kind, msg in events)
+
+
+class PhysioWriter:
+    """Writes one recording; :meth:`create`, then :meth:`append` once per trial."""
+
+    def __init__(self, samples_path: Path, events_path: Path):
+        self.samples_path, self.events_path = samples_path, events_path
+        self._fds: dict[Path, int] = {}
+        self.n_samples = 0
+
+    @classmethod
+    def create(cls, stem_path: Path, *, sidecar: dict, events_sidecar: dict) -> "PhysioWriter":
+        """``stem_path`` is ``<folder>/<run stem>_recording-<name>``."""
+        base = str(stem_path)
+        writer = cls(Path(base + "_physio.tsv.gz"), Path(base + "_physioevents.tsv.gz"))
+        made: list[Path] = []
+        try:
+            for path, content in ((Path(base + "_physio.json"),
+                                   {"Columns": list(SAMPLE_COLUMNS), **sidecar}),
+                                  (Path(base + "_physioevents.json"),
+                                   {"Columns": list(EVENT_COLUMNS), **events_sidecar})):
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+                made.append(path)
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    fh.write(json.dumps(content, indent=2, default=str) + "\n")
+                    fh.flush()
+                    os.fsync(fh.fileno())
+            for path in (writer.samples_path, writer.events_path):
+                writer._fds[path] = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL |
+                                            os.O_APPEND, 0o644)
+                made.append(path)
+        except OSError:
+            writer.close()
+            for path in made:  # only what this call created
+                try:
+                    os.unlink(path)
+                except OSError:
+                    pass
+            raise
+        return writer
+
+    def _member(self, path: Path, text: str) -> None:
+        fd = self._fds[path]
+        data = gzip.compress(text.encode("utf-8"), mtime=0)
+        start = os.fstat(fd).st_size
+        try:
+            written = 0
+            while written < len(data):
+                written += os.write(fd, data[written:])
+            os.fsync(fd)
+        except BaseException:
+            if os.fstat(fd).st_size != start:
+                os.ftruncate(fd, start)
+            raise
+
+    def append(self, samples: np.ndarray, events: list[tuple]) -> None:
+        """One trial: its samples, then its events, each one whole gzip member."""
+        if len(samples):
+            self._member(self.samples_path, sample_lines(samples))
+            self.n_samples += len(samples)
+        if events:
+            self._member(self.events_path, event_lines(events))
+
+    def update_sidecar(self, **fields) -> None:
+        from icb.files import atomic_write_text
+        path = Path(str(self.samples_path)[: -len(".tsv.gz")] + ".json")
+        sidecar = json.loads(path.read_text(encoding="utf-8"))
+        sidecar.update(fields)
+        atomic_write_text(path, json.dumps(sidecar, indent=2, default=str) + "\n")
+
+    def close(self) -> None:
+        for fd in self._fds.values():
+            os.close(fd)
+        self._fds = {}
