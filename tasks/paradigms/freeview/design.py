@@ -5,7 +5,9 @@ A display shows half target and half comparison pictures at the layout's places
 and mirrored (the complement) for the next trial of the same type, so that over the
 trials of a type every place holds the target equally often (exactly, for an even number
 of trials).  Pictures are dealt from a shuffled deck per category, so that each appears
-as nearly equally often as the counts allow and never twice in one display.  The test
+as nearly equally often as the counts allow and never twice in one test display (a
+practice display, all of one category, may repeat a picture when the category has fewer
+pictures than the layout has places).  The test
 trials of all types are shuffled together and cut into ``n_blocks`` blocks.
 """
 
@@ -176,9 +178,8 @@ def build_design(params: dict, pools: dict[str, list[str]], rng: np.random.Gener
             else:
                 planned.append((trial_type, set(names) - split))
     order = rng.permutation(len(planned))
-    bounds = np.linspace(0, len(planned), params["n_blocks"] + 1).round().astype(int)
     for position, index in enumerate(order):
-        block = int(np.searchsorted(bounds, position, side="right"))
+        block = position * params["n_blocks"] // len(planned) + 1  # near-equal blocks
         trial_type, targets = planned[index]
         trials.append(_display("test", block, trial_type, layout, centres, targets, decks,
                                rng, params))

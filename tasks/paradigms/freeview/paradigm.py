@@ -90,6 +90,9 @@ def _tracker_problems(station: dict) -> list[str]:
 def check(config) -> list[str]:
     p = config.params
     problems = _tracker_problems(config.station)
+    if p["n_blocks"] > p["n_trials"]:
+        problems.append(f"params.n_blocks: {p['n_blocks']} blocks for {p['n_trials']} trials; "
+                        "allowed: at most one block per trial (n_blocks <= n_trials)")
     if p["iti_min_ms"] > p["iti_max_ms"]:
         problems.append(f"params.iti_min_ms: {p['iti_min_ms']} is larger than params.iti_max_ms "
                         f"({p['iti_max_ms']}); allowed: iti_min_ms <= iti_max_ms")
