@@ -47,7 +47,7 @@ def station_of(path: Path) -> dict:
     if "battery" in merged.top:
         from tasks.battery import load_battery, load_task_configs
         return load_task_configs(load_battery(path))[0].station
-    if "task" in merged.top:
+    if "task" in merged.top or "paradigm" in merged.top:
         return load_task_config(path).station
     extra = sorted(set(merged.top) - {"station", "description"})
     station, bad = check_mapping(merged.top.get("station") or {}, STATION_PARAMS,

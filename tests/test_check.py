@@ -16,8 +16,12 @@ ICB = [sys.executable, "-m", "icb.cli"]
 @pytest.mark.sound
 def test_check_writes_file_and_prints_figures(tmp_path):
     data = tmp_path / "data"
-    out = subprocess.run([*ICB, "check", "--windowed", "--seconds", "2", "--data-dir",
-                          str(data)], capture_output=True, text=True, cwd=REPO, timeout=300)
+    config = tmp_path / "station.yaml"  # the shipped station, with the simulated eye tracker
+    config.write_text(f"include: {REPO / 'configs' / 'station.yaml'}\n"
+                      "station: {eye_tracker: mousegaze, eye_tracker_sampling_hz: 100}\n")
+    out = subprocess.run([*ICB, "check", str(config), "--windowed", "--seconds", "2",
+                          "--data-dir", str(data)], capture_output=True, text=True, cwd=REPO,
+                         timeout=300)
     assert out.returncode == 0, out.stderr
     files = list(data.glob("station_check-*.json"))
     assert len(files) == 1
@@ -50,6 +54,12 @@ def test_check_writes_file_and_prints_figures(tmp_path):
     assert abs(audio["OnsetErrorMs"]["max"]) < 50
     assert "scheduled onset error mean" in out.stdout
     assert result["Disk"]["FreeGB"] > 0 and "GB free" in out.stdout
+    eye = result["EyeTracker"]  # ioHub's MouseGaze, recorded for 1 s
+    assert eye["Tracker"] == "mousegaze" and eye["SamplingRateHz"] == 100.0
+    assert 90 <= eye["Samples"] <= 110 and abs(eye["MeasuredRateHz"] - 100.0) < 5
+    assert abs(eye["SampleIntervalMs"]["median"] - 10.0) < 0.5
+    assert "eye tracker: mousegaze (eyetracker.hw.mouse.EyeTracker), configured 100 Hz" \
+        in out.stdout
     assert result["Verdict"] in ("ok", "warnings")
     assert f"written: {files[0]}" in out.stdout
     assert "station_check*.json" in (data / ".bidsignore").read_text()

@@ -26,6 +26,8 @@ import time
 from pathlib import Path
 from statistics import median
 
+import numpy as np
+
 FLIP_LIMIT = 1.5  # an interval above 1.5 frames counts as dropped frames
 
 
@@ -151,6 +153,37 @@ def check_screens(engine, station: dict, seconds: float) -> dict:
     return out
 
 
+def check_eye_tracker(engine, station: dict, seconds: float) -> dict:
+    """The station's eye tracker through ioHub: the device, the configured sampling rate,
+    and the rate and sample intervals measured over ``seconds`` of recording."""
+    kind = station["eye_tracker"]
+    if kind == "none":
+        return {"Tracker": "none"}
+    from tasks.core.psychopy_engine.gaze import DEVICES, GazeTracker
+    try:
+        gaze = GazeTracker(engine, station, simulated=False)
+    except Exception as exc:  # a tracker that does not start is what the check reports
+        return {"Tracker": kind, "Problem": f"{type(exc).__name__}: {exc}"}
+    try:
+        gaze.tracker.setRecordingState(True)
+        start = engine._flip()
+        while engine._flip() - start < seconds:
+            gaze.read()
+        samples, _ = gaze.take(-1e9, 1e9, engine._t0)
+    finally:
+        gaze.close()
+    times = samples[:, 0]
+    steps_ms = np.diff(times) * 1000.0 if len(times) > 1 else np.array([])
+    return {"Tracker": kind, "Device": DEVICES[kind],
+            "SamplingRateHz": float(station["eye_tracker_sampling_hz"]),
+            "Samples": int(len(times)),
+            "MeasuredRateHz": float((len(times) - 1) / (times[-1] - times[0]))
+            if len(times) > 1 else None,
+            "SampleIntervalMs": {"median": float(np.median(steps_ms)),
+                                 "max": float(steps_ms.max())} if len(steps_ms) else None,
+            "ValidSampleShare": float(np.mean(~np.isnan(samples[:, 1]))) if len(times) else None}
+
+
 def check_keyboard(engine) -> dict:
     out = {"Backend": engine.keyboard_backend, "Note": engine.keyboard_note or None,
            "AbortChord": engine.abort_chord_text()}
@@ -255,7 +288,8 @@ def run_check(station: dict, *, data_dir: Path, seconds: float = 5.0, windowed: 
         result = {"Display": check_display(engine, seconds, station),
                   "Geometry": check_geometry(engine, station),
                   "Screens": check_screens(engine, station, max(0.5, seconds / 2)),
-                  "Keyboard": check_keyboard(engine)}
+                  "Keyboard": check_keyboard(engine),
+                  "EyeTracker": check_eye_tracker(engine, station, max(0.5, seconds / 2))}
     finally:
         engine.close()
     result["Audio"] = check_audio(station)
@@ -297,6 +331,13 @@ def verdicts(r: dict, station: dict) -> tuple[list[str], list[str]]:
         (problems if station["require_ptb_keyboard"] else warnings).append(
             f"keyboard: PTB backend not loaded, FALLBACK to {r['Keyboard']['Backend']!r} "
             "(response times stamped once per frame)")
+    e = r.get("EyeTracker", {"Tracker": "none"})
+    if e.get("Problem") or (e["Tracker"] != "none" and not e.get("Samples")):
+        problems.append(f"eye tracker {e['Tracker']}: {e.get('Problem') or 'no samples'}")
+    elif e["Tracker"] != "none" and abs(e["MeasuredRateHz"] - e["SamplingRateHz"]) > \
+            0.05 * e["SamplingRateHz"]:
+        warnings.append(f"eye tracker {e['Tracker']}: {e['MeasuredRateHz']:.1f} samples per "
+                        f"second, configured {e['SamplingRateHz']:g} Hz")
     a = r["Audio"]
     if a.get("Problem"):
         problems.append(f"audio: {a['Problem']}")
@@ -342,6 +383,16 @@ def summary(r: dict) -> str:
     lines.append(f"  keyboard: {k['Backend']}" + (" (Psychtoolbox, time-stamped)"
                  if k["Backend"] == "ptb" else " (FALLBACK: pyglet events)")
                  + f"; abort chord {k['AbortChord']}")
+    e = r.get("EyeTracker", {"Tracker": "none"})
+    if e["Tracker"] == "none" or e.get("Problem") or not e.get("Samples"):
+        lines.append(f"  eye tracker: {e['Tracker']}" + (f" ({e['Problem']})"
+                                                          if e.get("Problem") else ""))
+    else:
+        iv = e["SampleIntervalMs"]
+        lines.append(f"  eye tracker: {e['Tracker']} ({e['Device']}), configured "
+                     f"{e['SamplingRateHz']:g} Hz, measured {e['MeasuredRateHz']:.1f} samples "
+                     f"per second; sample interval median {iv['median']:.2f} ms, max "
+                     f"{iv['max']:.2f} ms")
     if a.get("Device"):
         err = a.get("OnsetErrorMs")
         lines.append(f"  audio: {a['Device']} via {a['HostAPI']}, {a['SampleRateHz']} Hz, "
