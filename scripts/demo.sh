@@ -4,7 +4,8 @@
 #
 #   1. validate every demo config (no window)
 #   2. simulated participants through the real tasks in a real PsychoPy window
-#      (keys through the X server and PsychoPy's keyboard; sounds through PTB audio)
+#      (keys through the X server and PsychoPy's keyboard; sounds through PTB audio; gaze
+#      through ioHub's MouseGaze tracker, the simulated eyes moving the X pointer)
 #   3. a simulated cohort, pre and post, MORE and control, in data-only mode
 #   4. score everything and write the HTML report
 #
@@ -18,15 +19,17 @@ if [ -e "$OUT" ]; then echo "demo: $OUT exists already; try again in a second" >
 mkdir -p "$OUT"
 
 echo "== 1. validate the configs (no window)"
-$ICB validate configs/battery_pre.yaml configs/battery_post.yaml configs/demo/*.yaml
+$ICB validate configs/battery_pre.yaml configs/battery_post.yaml \
+    configs/battery_pre_eyetracking.yaml configs/battery_post_eyetracking.yaml configs/demo/*.yaml
 
 echo "== 2. a simulated participant through the demo battery in a real window"
-# keys travel the real path (X server -> PsychoPy's PTB keyboard); cries play through PTB audio
-$ICB run configs/demo/battery_pre.yaml --participant DEMO01 --session pre --group MORE \
+# keys travel the real path (X server -> PsychoPy's PTB keyboard); cries play through PTB audio;
+# free viewing reads the gaze from ioHub's MouseGaze tracker (the X pointer is the gaze)
+$ICB run configs/demo/battery_pre_eyetracking.yaml --participant DEMO01 --session pre --group MORE \
     --simulate --windowed --data-dir "$DATA"
 
 echo "== 3. a simulated cohort (data-only), pre and post, MORE and control"
-$ICB simulate configs/battery_pre.yaml --participants 40 --first 101 --sessions pre,post \
+$ICB simulate configs/battery_pre_eyetracking.yaml --participants 40 --first 101 --sessions pre,post \
     --groups MORE,control --data-dir "$DATA" --seed 1
 
 echo "== 4. score and report"

@@ -48,6 +48,19 @@ def test_shipped_batteries_list_the_five_tasks():
     assert out.returncode == 0, out.stderr
 
 
+def test_eye_tracking_batteries_add_free_viewing_and_name_the_tracker():
+    for name, session in (("battery_pre_eyetracking.yaml", "pre"),
+                          ("battery_post_eyetracking.yaml", "post"),
+                          ("demo/battery_pre_eyetracking.yaml", "pre")):
+        b = load_battery(REPO / "configs" / name)
+        assert [p.stem for p in b.tasks] == ["freeview", "dotprobe", "opioid_dotprobe",
+                                             "rating", "keypress", "cryrating"]
+        assert b.settings["session"] == session and b.settings["order"] == "latin_square"
+        assert b.station == {"abort_modifiers": ["ctrl", "shift"], "eye_tracker": "mousegaze"}
+    out = icb("validate", REPO / "configs" / "battery_pre_eyetracking.yaml")
+    assert out.returncode == 0, out.stderr
+
+
 def test_unknown_key_did_you_mean_and_missing_task_config(tmp_path):
     path = battery(tmp_path, "battery:\n  tasks: [dotprobe.yaml, ratingg.yaml]\n"
                    "  ordr: latin_square\n  pause_min_s: -3\n")
