@@ -28,9 +28,9 @@ from tasks.core.screens import Fixation as CrossItem
 
 # station.eye_tracker -> the ioHub device class path (the plugins register these)
 DEVICES = {"mousegaze": "eyetracker.hw.mouse.EyeTracker",
-           "eyelink": "eyetracker.eyelink.EyeTracker",
-           "tobii": "eyetracker.tobii.EyeTracker",
-           "gazepoint": "eyetracker.gazepoint.EyeTracker"}
+           "eyelink": "eyetracker.hw.sr_research.eyelink.EyeTracker",
+           "tobii": "eyetracker.hw.tobii.EyeTracker",
+           "gazepoint": "eyetracker.hw.gazepoint.gp3.EyeTracker"}
 VALIDATION_TARGETS_DEG = ((0.0, 0.0), (-8.0, 5.0), (8.0, 5.0), (-8.0, -5.0), (8.0, -5.0))
 VALIDATION_TARGET_MS = 1000.0  # each target; the last half of it is measured
 STEP_S = 0.005  # the simulated eyes move the pointer every 5 ms
