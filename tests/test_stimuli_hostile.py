@@ -72,3 +72,24 @@ def test_a_decompression_bomb_is_refused_from_its_header(tmp_path):
                for p in problems), problems
     assert any("inf_neu_B02" in p and "is 8000x6000 pixels; allowed: at most 40000000 pixels"
                in p for p in problems), problems
+
+
+def test_a_decompression_bomb_is_refused_by_import_and_check(tmp_path, capsys):
+    """`icb stimuli import` and `icb stimuli check` read the header's pixel count first:
+    exit 2 with the file named, never PIL's traceback."""
+    from icb.cli import main
+    lab = tmp_path / "lab"
+    lab.mkdir()
+    (lab / "bomb.png").write_bytes(_png_claiming(60_000, 60_000))
+    out = tmp_path / "out"
+    assert main(["stimuli", "import", str(lab), "--licence", "x", "--set-name", "lab",
+                 "--category", "infant", "--valence", "neutral", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "bomb.png" in err and "allowed: at most 40000000 pixels (not decoded)" in err, err
+    assert "Traceback" not in err and not out.exists()
+    stim = stimuli_copy(tmp_path, "nothing-skipped")
+    (stim / "faces" / "inf_neu_A02.png").write_bytes(_png_claiming(60_000, 60_000))
+    assert main(["stimuli", "check", "--manifest", str(stim / "manifest.tsv")]) == 2
+    err = capsys.readouterr().err
+    assert "inf_neu_A02.png" in err and "too large" in err and "not decoded" in err
+    assert "Traceback" not in err

@@ -17,6 +17,7 @@ import numpy as np
 from icb.columns import Column
 from icb.errors import StimulusError
 from tasks.core.scales import applicable_scales
+from tasks.stimulus_factory.normalise import MAX_IMAGE_PIXELS
 
 
 FACE_CELLS = ["infant_distress", "infant_neutral", "infant_happy", "adult_distress",
@@ -107,7 +108,6 @@ def pools_for(manifest, modality: str, cells: list[str], stim_set: str, *,
     return pools, paths
 
 
-MAX_IMAGE_PIXELS = 40_000_000  # a stimulus picture is a few megapixels, never a bomb
 
 
 def check_files(paths: dict[str, Path], modality: str, manifest=None) -> list[str]:

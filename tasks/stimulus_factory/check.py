@@ -19,13 +19,20 @@ import numpy as np
 def _check_image(path: Path, row: dict, problems: list[str]) -> tuple[float, float] | None:
     from PIL import Image, UnidentifiedImageError
 
-    from tasks.stimulus_factory.normalise import image_stats
+    from tasks.stimulus_factory.normalise import image_stats, too_many_pixels
 
     try:
         with Image.open(path) as im:
+            large = too_many_pixels(im)
+            if large:
+                problems.append(f"{path}: {large}")
+                return None
             im.load()
             fmt, mode, size = im.format, im.mode, im.size
             pixels = np.asarray(im)
+    except Image.DecompressionBombError as exc:  # PIL's own bound, from the header
+        problems.append(f"{path}: it is too large ({exc}); not decoded")
+        return None
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         problems.append(f"{path}: does not decode as an image ({exc})")
         return None

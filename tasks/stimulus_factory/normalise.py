@@ -107,12 +107,29 @@ def fit_image(img: np.ndarray) -> np.ndarray:
     return np.clip(arr, 0.0, 1.0)
 
 
+MAX_IMAGE_PIXELS = 40_000_000  # a stimulus picture is a few megapixels, never a bomb
+
+
+def too_many_pixels(image) -> str | None:
+    """Why an opened (not yet decoded) image must not be decoded, or None: its header's
+    pixel count against :data:`MAX_IMAGE_PIXELS`."""
+    width, height = image.size
+    if width * height > MAX_IMAGE_PIXELS:
+        return (f"it is {width}x{height} pixels; allowed: at most {MAX_IMAGE_PIXELS} pixels "
+                "(not decoded)")
+    return None
+
+
 def read_image_grey(path: Path) -> np.ndarray:
-    """Any image Pillow reads -> float greyscale 0..1 (alpha composited on mid-grey)."""
+    """Any image Pillow reads -> float greyscale 0..1 (alpha composited on mid-grey); a
+    picture larger than :data:`MAX_IMAGE_PIXELS` is refused from its header, undecoded."""
     from PIL import Image, UnidentifiedImageError
 
     try:
         with Image.open(path) as im:
+            large = too_many_pixels(im)
+            if large:
+                raise StimulusError(f"{path}: {large}")
             im.load()
             if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
                 rgba = im.convert("RGBA")
@@ -120,6 +137,9 @@ def read_image_grey(path: Path) -> np.ndarray:
                 im2 = Image.alpha_composite(bg, rgba).convert("L")
             else:
                 im2 = im.convert("L")
+    except Image.DecompressionBombError as exc:  # PIL's own bound, from the header
+        raise StimulusError(f"{path}: it is too large ({exc}); allowed: at most "
+                            f"{MAX_IMAGE_PIXELS} pixels (not decoded)") from exc
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise StimulusError(f"{path}: cannot read it as an image ({exc}); "
                             "allowed: PNG, JPEG, TIFF, BMP") from exc
