@@ -81,9 +81,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except BrokenPipeError:  # output piped into head or similar
         return 0
-    except DataWriteError as exc:  # a full disk or an I/O error: a system failure
+    except DataWriteError as exc:  # a full disk, an I/O error (1), or a path the user gave (2)
         print(f"icb {args.command}: error: {exc}", file=sys.stderr)
-        return 1
+        return 2 if exc.cause is not None and exc.cause.errno in USER_ERRNOS else 1
     except OSError as exc:
         # The environment or a path the user gave, never a traceback: the file named, the
         # reason, and 2 when the user can correct it, 1 for the machine's state.

@@ -201,16 +201,25 @@ def test_run_01_and_run_1_are_one_run_number_never_both_scored(tmp_path):
 
 # -- participants.tsv, salience gaps ----------------------------------------------------------
 
-def test_duplicate_participant_ids_are_a_warning_naming_id_and_lines(tmp_path):
+def test_duplicate_ids_and_ragged_lines_are_warnings_naming_the_lines(tmp_path):
+    """participants.tsv read strictly: a participant on two lines gets no group (never the
+    one or the other by guess), a ragged line is not used, every other line is."""
     root = dp_root(tmp_path)
     ptsv = root / "participants.tsv"
     lines = ptsv.read_text().splitlines()
-    ptsv.write_text("\n".join(lines + [lines[1].split("\t")[0] + "\tcontrol"]) + "\n")
+    ragged = lines[2] + "\textra\textra"
+    ptsv.write_text("\n".join([lines[0], lines[1], ragged] + lines[3:]
+                              + [lines[1].split("\t")[0] + "\tcontrol"]) + "\n")
     out = scored(root, tmp_path)
     warnings = json.loads((out / "provenance.json").read_text())["Warnings"]
     dup = [w for w in warnings if "appears on lines" in w]
     assert dup == [f"participants.tsv: participant_id sub-1 appears on lines 2 and "
-                   f"{len(lines) + 1}; the last one (line {len(lines) + 1}) is used"]
+                   f"{len(lines) + 1}; no group is used for it (fix the file)"]
+    assert "participants.tsv, line 3: 4 field(s), the header has 2; the line is not used " \
+           "(fix the file)" in warnings
+    groups = dict(io.read_participants(root)[0].values.tolist())
+    assert "sub-1" not in groups and lines[2].split("\t")[0] not in groups
+    assert all(groups[line.split("\t")[0]] == line.split("\t")[1] for line in lines[3:])
 
 
 def test_salience_dropped_for_missing_input_is_an_exclusion_row(tmp_path):

@@ -12,6 +12,8 @@ from __future__ import annotations
 import csv
 import os
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -305,3 +307,53 @@ def test_full_disk_while_writing_score_files(tmp_path, monkeypatch, capsys):
     assert main(["score", str(root), "--out", str(out)]) == 1
     err = capsys.readouterr().err
     assert "icb score: error:" in err and str(out) in err and "No space left" in err
+
+
+@pytest.mark.parametrize("spec, said", [("sigma_ms=-5", "sigma_ms: bad value -5; allowed: from 0"),
+                                        ("p_error=1.5", "p_error: bad value 1.5; allowed: from 0 to 1"),
+                                        ("mu_ms=0", "mu_ms: bad value 0; allowed: from 50")])
+def test_simulated_participant_out_of_range_refused_before_the_window(tmp_path, spec, said):
+    """A --simulate value out of its range is bad input, refused before anything opens:
+    the same answer with no display at all, and nothing written."""
+    env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
+    out = subprocess.run([sys.executable, "-m", "icb.cli", "run",
+                          str(REPO / "configs" / "demo" / "dotprobe.yaml"), "--participant",
+                          "01", "--session", "pre", "--simulate", spec, "--data-dir",
+                          str(tmp_path / "d")], env=env, capture_output=True, text=True,
+                         cwd=REPO, timeout=120)
+    assert out.returncode == 2 and said in out.stderr, out.stderr
+    assert "Traceback" not in out.stderr and not (tmp_path / "d").exists()
+
+
+def test_a_bug_mid_run_records_the_run_as_aborted(tmp_path, monkeypatch):
+    """An error inside icb during the trials (a bug) ends the run as aborted with the error
+    named in the sidecar, rows whole, before the traceback."""
+    import json
+
+    from tasks.config import load_task_config
+    from tasks.core.data_engine import DataEngine
+    from tasks.core.paradigm import load
+    from tasks.core.runner import RunRequest, run_one
+
+    calls = {"n": 0}
+    real = DataEngine.run_sequence
+
+    def failing(self, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 5:
+            raise ZeroDivisionError("planted")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(DataEngine, "run_sequence", failing)
+    config = load_task_config(REPO / "configs" / "demo" / "dotprobe.yaml")
+    engine = DataEngine()
+    engine.open()
+    with pytest.raises(ZeroDivisionError):
+        run_one(config, engine, RunRequest("b1", "pre", tmp_path),
+                responder=load("dotprobe").responder("", config), log=lambda m: None)
+    sidecar = next(tmp_path.rglob("*_events.json"))
+    prov = json.loads(sidecar.read_text())["Provenance"]
+    assert prov["Status"] == "aborted"
+    assert prov["AbortReason"] == "error in icb: ZeroDivisionError: planted"
+    lines = sidecar.with_suffix(".tsv").read_text().splitlines()
+    assert len(lines) == 1 + prov["NTrialsWritten"]

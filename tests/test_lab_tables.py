@@ -145,5 +145,5 @@ def test_a_data_root_whose_locks_do_not_hold_is_refused(tmp_path, capsys, monkey
     assert main(["simulate", str(KEYPRESS), "--participants", "1", "--data-dir",
                  str(root)]) == 2
     err = capsys.readouterr().err
-    assert "does not lock files" in err and str(root / ".dataset.lock") in err, err
-    assert sorted(p.name for p in root.iterdir()) == [".dataset.lock"]  # nothing else
+    assert "does not lock files" in err and str(root / ".participants.lock") in err, err
+    assert sorted(p.name for p in root.iterdir()) == [".participants.lock"]  # nothing else

@@ -143,6 +143,13 @@ def run_one(config, engine: Engine, request: RunRequest, *, responder=None,
             return RunOutcome("aborted", writer.tsv_path, writer.n_rows)
         except DataWriteError as exc:
             raise _record_write_failure(writer, exc) from exc.cause
+        except Exception as exc:  # a bug: the run is recorded as ended, then the traceback
+            try:
+                writer.finish("aborted", AbortReason=f"error in icb: {type(exc).__name__}: "
+                                                     f"{exc}"[:500])
+            except OSError:
+                pass  # the sidecar then says in_progress: read as a crashed run
+            raise
         try:
             writer.finish("completed", Display=engine.info())
         except DataWriteError as exc:  # the folder was deleted after the last trial

@@ -266,6 +266,8 @@ class ConfirmTiming:
     {'noise_sd': 0.0, 'rt_mu_ms': 1300.0, 'rt_sigma_ms': 200.0, 'rt_tau_ms': 400.0, 'p_miss': 0.1}
     """
 
+    LIMITS = {"rt_mu_ms": (50.0, 60000.0)}  # --simulate ranges (besides p_*, *_sd, sigma, tau)
+
     noise_sd: float = 0.7
     rt_mu_ms: float = 1300.0
     rt_sigma_ms: float = 200.0

@@ -123,8 +123,9 @@ class EventsWriter:
             run = plan_run(data_root, participant, session, task, rerun=rerun)
         folder = bids.beh_dir(data_root, participant, session)
         try:
-            dataset_files.ensure_dataset_files(data_root, simulated=simulated)
+            # participants.tsv first: a lab file it refuses leaves the root as it was
             dataset_files.update_participants(data_root, participant, group)
+            dataset_files.ensure_dataset_files(data_root, simulated=simulated)
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             where = exc.filename or data_root

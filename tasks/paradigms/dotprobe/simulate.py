@@ -22,6 +22,8 @@ from tasks.core.simulated_spec import parse_spec as parse_fields
 class DotProbeResponder:
     """Planted parameters (all in ms or proportions)."""
 
+    LIMITS = {"mu_ms": (50.0, 5000.0), "min_rt_ms": (0.0, 5000.0)}  # --simulate ranges
+
     mu_ms: float = 450.0
     sigma_ms: float = 40.0
     tau_ms: float = 80.0

@@ -25,6 +25,9 @@ from tasks.core.stimulus_pools import Stim
 
 @dataclass
 class KeypressResponder:
+    LIMITS = {"first_press_ms": (0.0, 60000.0), "min_interval_ms": (1.0, 10000.0),
+              "max_interval_ms": (1.0, 10000.0)}  # --simulate ranges
+
     infant_minus_adult_ms: float = 800.0
     baby_schema_slope_ms: float = 200.0
     offset_ms: float = 0.0
