@@ -37,14 +37,13 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PIP_NO_INPUT := 1
 export PYTHONUNBUFFERED := 1
 
-# The BIDS validator (npm package bids-validator 1.x), run offline by the test suite on data
-# roots the battery wrote. Installed once into .venv/bids-validator (about 700 MB).
-BIDS_VALIDATOR_VERSION := 1.15.0
-BIDS_VALIDATOR := $(VENV)/bids-validator/node_modules/.bin/bids-validator
+# The BIDS validator is the schema-based one BIDS maintains (PyPI bids-validator-deno, with its
+# Deno runtime from PyPI's deno wheel): pinned in setup.cfg's `test` extra, so `venv` installs it
+# as .venv/bin/bids-validator-deno (about 120 MB, no Node.js, runs offline).
 
-.PHONY: bootstrap system-deps venv node-deps bids-validator test demo clean distclean
+.PHONY: bootstrap system-deps venv test demo clean distclean
 
-bootstrap: system-deps venv bids-validator
+bootstrap: system-deps venv
 
 system-deps:
 	@missing=""; \
@@ -62,25 +61,6 @@ system-deps:
 	$$SUDO apt-get update -q; \
 	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
 	  -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold $$missing </dev/null
-
-node-deps:
-	@if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then \
-	  echo "node: $$(node --version) present"; exit 0; fi; \
-	echo "node/npm missing: installing Debian's nodejs and npm"; \
-	if [ "$$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo -n"; fi; \
-	$$SUDO apt-get update -q; \
-	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-	  nodejs npm </dev/null
-
-bids-validator: node-deps venv
-	@if [ -x "$(BIDS_VALIDATOR)" ] && [ -f "$(VENV)/bids-validator/.version" ] && \
-	  [ "$$(cat $(VENV)/bids-validator/.version)" = "$(BIDS_VALIDATOR_VERSION)" ]; then \
-	  echo "bids-validator: $(BIDS_VALIDATOR_VERSION) present"; exit 0; fi; \
-	echo "bids-validator: npm install bids-validator@$(BIDS_VALIDATOR_VERSION) (once)"; \
-	mkdir -p "$(VENV)/bids-validator"; \
-	cd "$(VENV)/bids-validator" && npm install --no-audit --no-fund --loglevel=error \
-	  --prefix . bids-validator@$(BIDS_VALIDATOR_VERSION) </dev/null >/dev/null; \
-	echo "$(BIDS_VALIDATOR_VERSION)" > .version
 
 venv:
 	@if [ -z "$(PYTHON)" ]; then echo "error: python3.11 or python3 not found" >&2; exit 1; fi

@@ -70,6 +70,11 @@ def locked(root: Path, name: str, *, flock=None):
             flock(lock.fileno(), fcntl.LOCK_UN)
 
 
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """:func:`atomic_write_text` for bytes."""
+    _atomic_write(path, data, "xb", {})
+
+
 def atomic_write_text(path: Path, text: str) -> None:
     """Replace ``path`` atomically through a temporary file made with O_EXCL in the same
     folder, under a random name (never a file of another process, never the target of a
@@ -82,11 +87,15 @@ def atomic_write_text(path: Path, text: str) -> None:
     >>> (folder / "a.txt").read_text(), sorted(p.name for p in folder.iterdir())
     ('one\\n', ['a.txt'])
     """
+    _atomic_write(path, text, "x", {"encoding": "utf-8", "newline": ""})
+
+
+def _atomic_write(path: Path, content, mode: str, options: dict) -> None:
     path = Path(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
     try:
-        with open(tmp, "x", encoding="utf-8", newline="") as fh:  # "x": O_EXCL
-            fh.write(text)
+        with open(tmp, mode, **options) as fh:  # "x": O_EXCL
+            fh.write(content)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)

@@ -4,6 +4,8 @@ and ``tasks`` only inside the helper that needs it."""
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 import time
@@ -78,3 +80,73 @@ def wait_for(predicate, timeout_s: float = 120.0, poll_s: float = 0.02):
 def n_rows(path: Path) -> int:
     """Data rows of a TSV so far (-1 while the file does not exist)."""
     return max(0, path.read_text().count("\n") - 1) if path.exists() else -1
+
+
+# -- the BIDS validator --------------------------------------------------------------------------
+
+class BidsReport:
+    """What ``bids-validator-deno --format json`` said about a data root: ``errors`` and
+    ``warnings`` (its issue dicts: code, subCode, severity, location, issueMessage, rule),
+    ``summary`` (subjects, sessions, dataTypes, schemaVersion ...) and ``version`` (the
+    validator's package version)."""
+
+    def __init__(self, raw: dict, version: str):
+        issues = raw["issues"]["issues"]
+        self.errors = [i for i in issues if i.get("severity") == "error"]
+        self.warnings = [i for i in issues if i.get("severity") == "warning"]
+        self.summary = raw["summary"]
+        self.version = version
+
+    def codes(self, severity: str = "warning") -> set[str]:
+        """The issue codes of one severity ("error" or "warning")."""
+        return {i["code"] for i in (self.errors if severity == "error" else self.warnings)}
+
+    def describe(self, limit: int = 40) -> str:
+        """Every error (one line each, up to ``limit``), then the warnings counted by code."""
+        lines = [f"bids-validator-deno {self.version} (schema "
+                 f"{self.summary.get('schemaVersion', '?')}): {len(self.errors)} error(s), "
+                 f"{len(self.warnings)} warning(s)"]
+        for issue in self.errors[:limit]:
+            message = (issue.get("issueMessage") or "").strip().splitlines()[:1]
+            lines.append(f"  ERROR {issue['code']}[{issue.get('subCode', '')}] "
+                         f"{issue.get('location', '')}: {' '.join(message)}")
+        if len(self.errors) > limit:
+            lines.append(f"  ... {len(self.errors) - limit} more errors")
+        counted: dict[tuple[str, str], list[str]] = {}
+        for issue in self.warnings:
+            counted.setdefault((issue["code"], issue.get("subCode", "")), []).append(
+                issue.get("location", ""))
+        for (code, sub), where in sorted(counted.items()):
+            lines.append(f"  warning {code}[{sub}] x{len(where)}, e.g. {where[0]}")
+        return "\n".join(lines)
+
+
+def bids_validator() -> Path:
+    """``bids-validator-deno`` of the venv running the tests (setup.cfg's ``test`` extra);
+    the test fails saying how to install it when it is missing."""
+    for folder in (Path(sys.executable).parent, REPO / ".venv" / "bin"):
+        exe = folder / "bids-validator-deno"
+        if exe.exists():
+            return exe
+    pytest.fail("bids-validator-deno missing: run `make bootstrap` (setup.cfg's test extra "
+                "installs it into .venv)", pytrace=False)
+
+
+def bids_validate(root: Path, *, timeout: float = 300) -> BidsReport:
+    """Validate the data root ``root`` with the BIDS validator (offline, every TSV row)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        release = version("bids-validator-deno")
+    except PackageNotFoundError:
+        release = "?"
+    out = subprocess.run([str(bids_validator()), str(root), "--format", "json",
+                          "--max-rows", "-1"], capture_output=True, text=True, timeout=timeout,
+                         env={**os.environ, "NO_COLOR": "1"})
+    # exit status 0: no error; 16: errors found (both print the JSON report)
+    try:
+        raw = json.loads(out.stdout)
+    except ValueError:
+        raise AssertionError(f"bids-validator-deno exited {out.returncode} without a JSON "
+                             f"report:\n{out.stdout[-2000:]}\n{out.stderr[-2000:]}") from None
+    return BidsReport(raw, release)

@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 from engine_parity import assert_engine_parity
+from helpers import bids_validate
 
 REPO = Path(__file__).resolve().parent.parent
 FAST = REPO / "tests" / "configs" / "freeview_fast.yaml"
@@ -73,5 +74,7 @@ def test_gaze_through_iohub_mousegaze(tmp_path, display, record_property):
     assert all(0 <= lag <= 1000.0 / rate for lag in lags_ms), lags_ms
     assert np.isnan(samples[:, 1]).any()  # blinks: both buttons held, MouseGaze has no gaze
     assert np.mean(target_share) > 0.7, target_share  # planted 0.9: the gaze followed the plan
+    report = bids_validate(tmp_path / "data")  # BIDS 1.11 eye tracking, one gzip member
+    assert report.errors == [], report.describe()
     assert assert_engine_parity(FAST, tsv, beh / f"{stem}_events.json", spec,
                                 tmp_path / "twin") == 5

@@ -56,7 +56,10 @@ def _write_missing_dataset_files(root: Path, simulated: bool) -> None:
             "Data written by the infant-cue salience battery (icb).\n\n"
             "Each run is sub-<P>/ses-<S>/beh/sub-<P>_ses-<S>_task-<T>_run-<N>_events.tsv with a\n"
             "JSON sidecar describing every column and the run's provenance (Provenance.Status:\n"
-            "in_progress, completed or aborted). Score with: icb score <this folder> --out DIR\n"))
+            "in_progress, completed or aborted). Free-viewing runs add BIDS eye tracking\n"
+            "beside it: ..._recording-eye1_physio.tsv.gz (gaze samples) and\n"
+            "..._recording-eye1_physioevents.tsv.gz (tracker events), each with a JSON sidecar.\n"
+            "Score with: icb score <this folder> --out DIR\n"))
     pjson = root / "participants.json"
     if not pjson.exists():
         atomic_write_text(pjson, json.dumps({

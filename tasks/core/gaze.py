@@ -49,7 +49,7 @@ def screen_presentation(width_px: int, height_px: int, width_cm: float,
     >>> screen_presentation(1920, 1080, 53.0, 60.0)["ScreenSize"]
     [0.53, 0.298125]
     """
-    return {"ScreenDistance": distance_cm / 100.0, "ScreenOrigin": ["center"],
+    return {"ScreenDistance": distance_cm / 100.0, "ScreenOrigin": ["center", "center"],
             "ScreenResolution": [int(width_px), int(height_px)],
             "ScreenSize": [width_cm / 100.0, width_cm * height_px / width_px / 100.0]}
 
@@ -75,8 +75,8 @@ def eye_sidecar(recording: dict) -> dict:
         "y_coordinate": {"Description": "Gaze y, pixels from the screen centre, up "
                                         "positive; n/a where the tracker had no gaze.",
                          "Units": "pixel"},
-        "pupil_size": {"Description": "Pupil size as the tracker reports it (n/a when it "
-                                      "reports none).", "Units": "arbitrary"},
+        "pupil_size": {"Description": "Pupil size (diameter or area, as the tracker reports "
+                                      "it; n/a when it reports none).", "Units": "arbitrary"},
     }
 
 

@@ -8,7 +8,10 @@ trial's events row (:meth:`tasks.core.writer.EventsWriter.append` calls :meth:`a
 first): a run killed at any moment leaves files that decompress whole up to the last
 finished trial, and every events row has its samples (a kill between the two leaves
 samples of a trial with no events row, which scoring never reads).  A failed write
-truncates the file back to its size before the member.
+truncates the file back to its size before the member.  When the run ends (completed or
+aborted) each file is rewritten as a single gzip member (:meth:`finish`: the BIDS
+validator reads only one member), atomically; a crashed run keeps its members, which
+every gzip reader, the battery's scoring included, reads whole.
 """
 
 from __future__ import annotations
@@ -110,6 +113,16 @@ class PhysioWriter:
             self.n_samples += len(samples)
         if events:
             self._member(self.events_path, event_lines(events))
+
+    def finish(self) -> None:
+        """Close, then rewrite each file as one gzip member (same text; mtime 0), through
+        a temporary file and an atomic replace: the members stay if this fails."""
+        from icb.files import atomic_write_bytes
+        self.close()
+        for path in (self.samples_path, self.events_path):
+            with gzip.open(path, "rb") as fh:
+                text = fh.read()
+            atomic_write_bytes(path, gzip.compress(text, mtime=0))
 
     def update_sidecar(self, **fields) -> None:
         from icb.files import atomic_write_text

@@ -125,8 +125,8 @@ def run_one(config, engine: Engine, request: RunRequest, *, responder=None,
                                  stimulus_presentation=presentation or None,
                                  simulated=responder is not None, run=run)
     if gaze is not None:
-        writer.add_recording("eye1", sidecar=eye_sidecar(gaze),
-                             events_sidecar=EYE_EVENTS_SIDECAR)
+        writer.add_recording("eye1", sidecar={"TaskName": config.label, **eye_sidecar(gaze)},
+                             events_sidecar={"TaskName": config.label, **EYE_EVENTS_SIDECAR})
     log(f"[icb] writing {writer.tsv_path}")
     sim_rng = np.random.default_rng([the_plan.seed, 1]) if responder is not None else None
     try:

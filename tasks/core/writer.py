@@ -339,6 +339,8 @@ class EventsWriter:
         if self._fd is not None and not self._at_its_path():
             raise self._restore_after_removal()
         self.close()
+        for recording in self.recordings.values():
+            recording.finish()
         self.update_provenance(Status=status, EndTime=now_iso(), NTrialsWritten=self.n_rows,
                                **fields)
 

@@ -202,22 +202,25 @@ def start_gaze(engine, station: dict, simulated: bool) -> dict:
         calibration = {"CalibrationType": f"{gaze.kind} setup procedure",
                        "CalibrationCount": 1, "CalibrationResult": str(result)}
     gaze.tracker.setRecordingState(True)
-    accuracy, precision = _validate(engine, gaze)
+    accuracy, worst, precision = _validate(engine, gaze)
     width_px, height_px = engine.screen_size_px or station["screen_size_px"]
+    figures = {"AverageCalibrationError": accuracy, "MaximalCalibrationError": worst,
+               "ValidationAccuracyDeg": accuracy, "ValidationPrecisionDeg": precision}
     return {"SamplingFrequency": gaze.rate_hz, "PixelsPerDegree": gaze.px_per_deg,
             "Manufacturer": "PsychoPy ioHub" if gaze.kind == "mousegaze" else gaze.kind,
             "ManufacturersModelName": DEVICES[gaze.kind], "RecordedEye": "right",
             "EyeTrackerName": gaze.kind, **calibration,
             "ValidationPoints": [list(p) for p in VALIDATION_TARGETS_DEG],
-            "AverageCalibrationError": accuracy, "MaximalCalibrationError": None,
-            "ValidationAccuracyDeg": accuracy, "ValidationPrecisionDeg": precision,
+            # a figure that could not be measured (no valid sample) is left out, not null
+            **{k: v for k, v in figures.items() if v is not None},
             "StimulusPresentation": screen_presentation(
                 width_px, height_px, station["screen_width_cm"], station["viewing_distance_cm"])}
 
 
-def _validate(engine, gaze: GazeTracker) -> tuple[float | None, float | None]:
+def _validate(engine, gaze: GazeTracker) -> tuple[float | None, float | None, float | None]:
     """Each target for 1 s; accuracy = mean distance (deg) of the gaze from the target
-    over the last half of each, precision = RMS of sample-to-sample distances (deg)."""
+    over the last half of each, its largest, and precision = RMS of sample-to-sample
+    distances (deg)."""
     from psychopy import visual
     dot = visual.Circle(engine.win, radius=0.3, fillColor="white", lineColor="black")
     errors, steps = [], []
@@ -245,8 +248,9 @@ def _validate(engine, gaze: GazeTracker) -> tuple[float | None, float | None]:
     if gaze.injector is not None:
         gaze.injector.stop()
     accuracy = float(np.mean(errors)) if errors else None
+    worst = float(np.max(errors)) if errors else None
     precision = float(np.sqrt(np.mean(np.square(steps)))) if steps else None
-    return accuracy, precision
+    return accuracy, worst, precision
 
 
 def view(engine, screens, spec: GazeSpec, planned: Scanpath | None) -> ViewResult:

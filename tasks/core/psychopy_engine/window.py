@@ -181,13 +181,13 @@ class PsychoPyEngine(KeyboardMixin):
         import platform
 
         import psychopy
+        from tasks.core.gaze import screen_presentation
         size = self.screen_size_px or self.station["screen_size_px"]
         return {"OperatingSystem": f"{platform.system()} {platform.release()}",
                 "SoftwareName": "PsychoPy", "SoftwareVersion": psychopy.__version__,
-                "ScreenResolution": f"{size[0]}x{size[1]}",
                 "ScreenRefreshRate": self.refresh_hz,
-                "ScreenDistance": self.station["viewing_distance_cm"] / 100.0,
-                "ScreenSize": [self.station["screen_width_cm"] / 100.0]}
+                **screen_presentation(size[0], size[1], self.station["screen_width_cm"],
+                                      self.station["viewing_distance_cm"])}
 
     def preload_images(self, paths: dict[str, Path], size_deg: tuple[float, float]) -> None:
         """Load every picture onto the graphics card before the block starts."""
