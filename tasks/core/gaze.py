@@ -205,14 +205,48 @@ def sample_scanpath(path: Scanpath, *, fixation_on_s: float, display_on_s: float
     out = np.full((len(times), 4), np.nan)
     out[:, 0] = times
     before = path.cross_at((display_on_s - fixation_on_s) * 1000.0)
-    for i, t in enumerate(times):
-        if t < display_on_s:
-            where = path.cross_at((t - fixation_on_s) * 1000.0)
-        else:
-            where = path.display_at((t - display_on_s) * 1000.0, before)
-        if where is not None:
-            out[i, 1:] = (where[0] * px_per_deg, where[1] * px_per_deg, pupil_mm)
+    on_cross = times < display_on_s
+    cross_ms = (times[on_cross] - fixation_on_s) * 1000.0
+    reached = path.cross_latency_ms is not None
+    at_centre = (cross_ms >= path.cross_latency_ms) if reached else np.zeros(len(cross_ms), bool)
+    xy = np.empty((len(times), 2))
+    xy[on_cross] = np.where(at_centre[:, None], 0.0, np.array(path.start_deg, dtype=float))
+    x, y, seen = _display_gaze(path, (times[~on_cross] - display_on_s) * 1000.0, before)
+    xy[~on_cross, 0], xy[~on_cross, 1] = x, y
+    valid = np.ones(len(times), bool)
+    valid[~on_cross] = seen
+    out[valid, 1:3] = xy[valid] * px_per_deg
+    out[valid, 3] = pupil_mm
     return out
+
+
+def _display_gaze(path: Scanpath, t_ms: np.ndarray, before: tuple[float, float]):
+    """:meth:`Scanpath.display_at` for many times at once: (x, y, not in a blink).
+
+    >>> p = Scanpath((0, 0), 0.0, (Fixation(100, 200, 2.0, 0.0),), blinks=((150, 160),),
+    ...              saccade_ms=40.0)
+    >>> x, y, seen = _display_gaze(p, np.array([0.0, 70.0, 100.0, 155.0, 300.0]), (0.0, 0.0))
+    >>> x.tolist(), seen.tolist()
+    ([0.0, 0.5, 2.0, 2.0, 2.0], [True, True, True, False, True])
+    >>> [p.display_at(t, (0.0, 0.0)) for t in (0.0, 70.0, 100.0, 155.0, 300.0)]
+    [(0.0, 0.0), (0.5, 0.0), (2.0, 0.0), None, (2.0, 0.0)]
+    """
+    starts = np.array([f.start_ms for f in path.fixations], dtype=float)
+    fx = np.array([before[0]] + [f.x_deg for f in path.fixations], dtype=float)
+    fy = np.array([before[1]] + [f.y_deg for f in path.fixations], dtype=float)
+    k = np.searchsorted(starts, t_ms, side="right")  # fixations begun: fx[k] is where the eyes are
+    x, y = fx[k].copy(), fy[k].copy()
+    if path.saccade_ms > 0 and len(starts):
+        nxt = np.minimum(k, len(starts) - 1)
+        lead = starts[nxt] - t_ms
+        flying = (k < len(starts)) & (lead < path.saccade_ms)
+        share = 1.0 - lead[flying] / path.saccade_ms
+        x[flying] += share * (fx[k[flying] + 1] - x[flying])
+        y[flying] += share * (fy[k[flying] + 1] - y[flying])
+    seen = np.ones(len(t_ms), bool)
+    for a, b in path.blinks:
+        seen &= ~((t_ms >= a) & (t_ms < b))
+    return x, y, seen
 
 
 def scanpath_events(path: Scanpath, display_on_s: float, px_per_deg: float) -> list[tuple]:

@@ -23,8 +23,12 @@ import os
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from tasks.core.gaze import EVENT_COLUMNS, SAMPLE_COLUMNS
+
+
+COMPRESSION = 6  # zlib's default level: a third of level 9's time, a few % larger
 
 
 def _cell(value, digits: int) -> str:
@@ -36,15 +40,16 @@ def _cell(value, digits: int) -> str:
 
 
 def sample_lines(samples: np.ndarray) -> str:
-    """Rows of SAMPLE_COLUMNS as headerless TSV (time to the microsecond, pixels to 0.01).
+    """Rows of SAMPLE_COLUMNS as headerless TSV: time rounded to the microsecond, pixels
+    and pupil to 0.01, ``n/a`` for no value (pandas' C writer: a trial's samples at once).
 
-    >>> sample_lines(np.array([[0.5, 1.0, np.nan, 3.0]]))
-    '0.500000\\t1.00\\tn/a\\t3.00\\n'
+    >>> sample_lines(np.array([[0.5, 1.0, np.nan, 3.0], [0.516667, -2.345, 4.0, np.nan]]))
+    '0.5\\t1.0\\tn/a\\t3.0\\n0.516667\\t-2.35\\t4.0\\tn/a\\n'
     """
-    out = []
-    for t, x, y, pupil in samples.tolist():
-        out.append(f"{_cell(t, 6)}\t{_cell(x, 2)}\t{_cell(y, 2)}\t{_cell(pupil, 2)}\n")
-    return "".join(out)
+    rounded = pd.DataFrame({"t": np.round(samples[:, 0], 6), "x": np.round(samples[:, 1], 2),
+                            "y": np.round(samples[:, 2], 2), "p": np.round(samples[:, 3], 2)})
+    return rounded.to_csv(sep="\t", header=False, index=False, na_rep="n/a",
+                          lineterminator="\n")
 
 
 def event_lines(events: list[tuple]) -> str:
@@ -94,7 +99,7 @@ class PhysioWriter:
 
     def _member(self, path: Path, text: str) -> None:
         fd = self._fds[path]
-        data = gzip.compress(text.encode("utf-8"), mtime=0)
+        data = gzip.compress(text.encode("utf-8"), compresslevel=COMPRESSION, mtime=0)
         start = os.fstat(fd).st_size
         try:
             written = 0
@@ -122,7 +127,7 @@ class PhysioWriter:
         for path in (self.samples_path, self.events_path):
             with gzip.open(path, "rb") as fh:
                 text = fh.read()
-            atomic_write_bytes(path, gzip.compress(text, mtime=0))
+            atomic_write_bytes(path, gzip.compress(text, compresslevel=COMPRESSION, mtime=0))
 
     def update_sidecar(self, **fields) -> None:
         from icb.files import atomic_write_text
