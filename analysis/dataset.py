@@ -23,12 +23,12 @@ Rules (contract sections 3 and 5):
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from analysis import events, io
+from analysis import events, io, memory
 from analysis.progress import progress
 from analysis.scorer import registry
 from icb.errors import BadInput
@@ -48,6 +48,8 @@ class Dataset:
     warnings: list[str]
     inputs: list[dict]
     participants: pd.DataFrame
+    files: dict[str, dict[tuple[str, str], Path]] = field(default_factory=dict)  # label ->
+    # (participant_id, session) -> the events file scored
 
     def scored_run(self, participant_id: str | None, session: str | None, label: str):
         """The run number scored for a participant x session x label (None if none)."""
@@ -221,11 +223,18 @@ def load(data_root: Path, *, include_simulated: bool = False, show_progress: boo
     used_paths = {str(r.path) for r in chosen.values()}
     trials = {}
     for label, table in tables.items():
-        keep = table[table[events.SOURCE].isin(used_paths)].drop(columns=events.SOURCE)
+        used = table[events.SOURCE].isin(used_paths)
+        keep = (table if used.all() else table[used]).drop(columns=events.SOURCE)
         trials[label] = keep.reset_index(drop=True)
+    del tables
+    memory.release()  # what reading left behind
     participants, pwarn = io.read_participants(root)
     warnings.extend(pwarn)
-    return Dataset(trials, paradigms, runs_table, exclusions, warnings, inputs, participants)
+    files: dict[str, dict[tuple[str, str], Path]] = {}
+    for (pid, session, label), r in chosen.items():
+        files.setdefault(label, {})[(pid, session)] = r.path
+    return Dataset(trials, paradigms, runs_table, exclusions, warnings, inputs, participants,
+                   files)
 
 
 def select_runs(runs: list[events.Run]) -> dict[tuple, events.Run]:

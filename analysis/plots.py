@@ -103,7 +103,8 @@ def reliability_forest(rel: pd.DataFrame | None):
     fig = new_figure(9, 0.26 * len(r) + 1.2)
     ax = fig.subplots()
     y = np.arange(len(r))[::-1]
-    ax.errorbar(r["sb"], y, xerr=[r["sb"] - r["sb_ci_low"], r["sb_ci_high"] - r["sb"]],
+    ax.errorbar(r["sb"], y, xerr=[(r["sb"] - r["sb_ci_low"]).clip(lower=0),
+                                        (r["sb_ci_high"] - r["sb"]).clip(lower=0)],
                 fmt="none", ecolor="#888888", lw=1)
     for k, session in enumerate(sorted(r["session"].unique(), reverse=True)):
         m = (r["session"] == session).to_numpy()

@@ -29,6 +29,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Mapping
 
 import pandas as pd
@@ -51,13 +52,16 @@ class ReliabilityInput:
 
 @dataclass(frozen=True)
 class Job:
-    """What a scorer gets for one label: the typed rows of the scored runs of that label."""
+    """What a scorer gets for one label: the typed rows of the scored runs of that label,
+    and ``files``: the events file of each scored run by (participant_id, session), for a
+    scorer that reads the files beside it (e.g. gaze samples)."""
 
     label: str
     paradigm: str
     trials: pd.DataFrame
     settings: Mapping
     participants: pd.DataFrame
+    files: Mapping[tuple[str, str], Path] = field(default_factory=dict)
 
 
 @dataclass

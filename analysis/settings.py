@@ -2,8 +2,10 @@
 
 Every step of the scoring pipeline is a setting here; the defaults are those of the
 contract (section 4) and of ``configs/scoring.yaml`` (a test holds the two equal).
-Sections are the shared ones (``input``, ``reliability``, ``change``, ``mixed_model``)
-and one per paradigm (``dotprobe``, ``rating``, ``keypress``, ``cryrating``): a paradigm's
+Sections are the shared ones (``input``, ``reliability``, ``change``, ``mixed_model``,
+``latent``)
+and one per paradigm (``dotprobe``, ``rating``, ``keypress``, ``cryrating``,
+``freeview``): a paradigm's
 settings apply to every label of it.  A scoring file may set any subset of the keys; an
 unknown key, a value of the wrong type or a value outside its allowed set is bad input
 (exit status 2), reported with the file, the key, the value and what is allowed (with a
@@ -157,6 +159,21 @@ DECLARED: dict[str, tuple[Param, ...]] = {
               "composite = mean of these scales", min_length=1),
         _contrasts(CRY_CONTRASTS),
     ),
+    "freeview": (
+        TEST_PHASE,
+        Param("min_valid_sample_prop", "float", 0.5, "a trial with a smaller proportion of "
+              "valid gaze samples (x and y present) is excluded", minimum=0.0, maximum=1.0),
+        Param("min_valid_trial_prop", "float", 0.5, "a participant x session with a smaller "
+              "proportion of valid test trials is excluded", minimum=0.0, maximum=1.0),
+        Param("min_fixation_ms", "float", 100.0, "a first fixation is a run of consecutive "
+              "valid samples in one AOI lasting at least this", minimum=0.0, unit="ms"),
+        Param("first_fixation_after_ms", "float", 100.0, "first fixations are sought among "
+              "the samples from this long after display onset", minimum=0.0, unit="ms"),
+        Param("min_trials_per_cell", "int", 10, "valid trials a condition needs for its "
+              "scores", minimum=2),
+        Param("bin_ms", "float", 500.0, "bin width of the dwell-share time course",
+              minimum=1.0, unit="ms"),
+    ),
     "change": (
         Param("dotprobe_measures", "list[str]", ["bias_ms"],
               "dot-probe measures in change.tsv / rci.tsv", choices=tuple(BIAS_MEASURES),
@@ -170,6 +187,19 @@ DECLARED: dict[str, tuple[Param, ...]] = {
               minimum=100),
         Param("max_iterations", "int", 200, "optimiser iterations", minimum=1),
     ),
+    # --- issue 14: latent reliability and retest (contract §7; analysis/latent.py,
+    # analysis/retest.py); the bootstrap and the retest subsets use reliability.seed
+    "latent": (
+        Param("n_boot", "int", 2000, "bootstrap resamples of participants (reliability "
+              "interval of reliability_latent.tsv)", minimum=100),
+        Param("retest_model", "bool", True, "fit the trial-level mixed model of r_latent "
+              "(retest.tsv)"),
+        Param("retest_max_participants", "int", 60, "per fit; above it a seeded random "
+              "subset of participants", minimum=6),
+        Param("retest_max_iterations", "int", 50, "iterations and function evaluations of "
+              "the statsmodels fit (it starts at the REML optimum)", minimum=1),
+    ),
+    # --- end issue 14
 }
 
 

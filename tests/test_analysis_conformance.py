@@ -137,7 +137,7 @@ def test_paradigm_without_a_sidecar_from_label_setting_or_excluded(tmp_path):
     assert ds.paradigms == {"dotprobe": "dotprobe", "opioiddotprobe": "dotprobe"}
     reason = [e["reason"] for e in ds.exclusions if e["task"] == "labprobe"]
     assert len(reason) == 1 and reason[0].startswith("unknown paradigm")
-    assert "allowed: cryrating, dotprobe, keypress, rating" in reason[0]
+    assert "allowed: cryrating, dotprobe, freeview, keypress, rating" in reason[0]
     mapped = settings.merge({"input": {"paradigms": {"labprobe": "dotprobe"}}})
     ds = dataset.load(root, show_progress=False, settings=mapped)
     assert set(ds.paradigms) == {"dotprobe", "labprobe"}  # the setting replaces the default
@@ -151,14 +151,14 @@ def test_paradigm_without_a_scorer_is_listed_never_a_traceback(tmp_path, capsys)
               run=2)
     path = next(root.rglob("*_run-2_events.json"))
     sidecar = json.loads(path.read_text())
-    sidecar["Provenance"]["Paradigm"] = "freeview"  # a lab's new paradigm, no scorer yet
+    sidecar["Provenance"]["Paradigm"] = "labtask"  # a lab's new paradigm, no scorer yet
     path.write_text(json.dumps(sidecar))
     fast_yaml = tmp_path / "fast.yaml"
     fast_yaml.write_text("reliability: {n_splits: 20}\n")
     assert main(["score", str(root), "--out", str(tmp_path / "o"), "--scoring",
                  str(fast_yaml)]) == 0
     ex = read(tmp_path / "o", "exclusions.tsv")
-    row = ex[ex["reason"].str.contains("freeview")]
+    row = ex[ex["reason"].str.contains("labtask")]
     assert len(row) == 1 and "has no scorer" in row["reason"].iloc[0]
     assert int(row["run"].iloc[0]) == 2
 
@@ -297,7 +297,7 @@ def test_bad_scoring_config_exits_2_with_file_key_and_allowed(tmp_path, capsys, 
 
 # -- a paradigm brings its scorer: one module in the registry's folder ------------------------
 
-FREEVIEW_SCORER = '''
+LABTASK_SCORER = '''
 from analysis.report_parts import Section, table
 from analysis.scorer import SCORE_COLUMNS, Scored, Scorer
 from icb.columns import COMMON_HEAD, Column
@@ -313,14 +313,14 @@ def score(job):
 
 
 def report(data):
-    return [Section(f"Free viewing (task-{data.label})", (table(data.scores),))]
+    return [Section(f"Lab task (task-{data.label})", (table(data.scores),))]
 
 
 def methods(settings, labels):
-    return "Free viewing: mean dwell per participant and session."
+    return "Lab task: mean dwell per participant and session."
 
 
-SCORER = Scorer("free viewing", ("freeview",), {"freeview": COLUMNS}, score, report, methods)
+SCORER = Scorer("lab task", ("labtask",), {"labtask": COLUMNS}, score, report, methods)
 '''
 
 
@@ -331,25 +331,25 @@ def test_a_new_paradigm_brings_its_scorer_as_one_module(tmp_path, monkeypatch):
 
     folder = tmp_path / "more_scorers"
     folder.mkdir()
-    (folder / "freeview.py").write_text(FREEVIEW_SCORER)
+    (folder / "labtask.py").write_text(LABTASK_SCORER)
     monkeypatch.setattr(analysis.scorers, "__path__", [*analysis.scorers.__path__, str(folder)])
     try:
-        assert registry()["freeview"].name == "free viewing"
+        assert registry()["labtask"].name == "lab task"
         root = tmp_path / "data"
         for pid, session, dwell in (("1", "pre", 100.0), ("1", "post", 160.0),
                                     ("2", "pre", 120.0), ("2", "post", 150.0)):
             rows = [{"onset": float(i), "duration": 1.0, "trial_index": i, "phase": "test",
                      "block": 1, "dwell_ms": dwell + i} for i in (1, 2)]
-            write_run(root, pid, session, "freeview", rows)
+            write_run(root, pid, session, "labtask", rows)
         out = scored(root, tmp_path)
         s = read(out, "scores.tsv")
         assert s[s["participant_id"] == "sub-1"]["value"].tolist() == [161.5, 101.5]
         c = read(out, "change.tsv")
-        assert c["mean_change"].tolist() == [45.0] and c["task"].tolist() == ["freeview"]
+        assert c["mean_change"].tolist() == [45.0] and c["task"].tolist() == ["labtask"]
         html = report.build(out)
-        assert "Free viewing (task-freeview)" in html and "mean dwell" in html
+        assert "Lab task (task-labtask)" in html and "mean dwell" in html
     finally:
-        sys.modules.pop("analysis.scorers.freeview", None)
+        sys.modules.pop("analysis.scorers.labtask", None)
 
 
 def test_change_without_any_reliability_estimate(tmp_path):
