@@ -1,4 +1,4 @@
-"""``icb score`` and ``icb report`` (registered by ``icb.cli``).
+"""``icb score``, ``icb report`` and ``icb plan`` (registered by ``icb.cli``).
 
 Heavy imports happen inside the command functions so that ``icb`` starts fast.
 Bad input (missing data root, no runs, bad scoring config, an output that
@@ -38,6 +38,30 @@ def register(subparsers) -> None:
     r.add_argument("--seed", type=options.seed, metavar="N")
     r.add_argument("--force", action="store_true", help="replace an existing report file")
     r.set_defaults(func=run_report)
+    # --- issue 14: icb plan (analysis/plan.py)
+    pl = subparsers.add_parser(
+        "plan", help="trials and participants a target reliability and effect need",
+        description="From a scored pilot (the folder icb score wrote): per task x condition "
+        "x measure, the trials per side and per condition that reach the target reliability "
+        "and the participants per group that a group-by-time effect of size d needs "
+        "(two-sample t-test on change scores, the effect attenuated by their reliability; "
+        "docs/analysis.md).")
+    pl.add_argument("scores_dir", metavar="SCORES_DIR")
+    pl.add_argument("--target-reliability", default="0.7", metavar="R",
+                    help="between 0 and 1 (default 0.7)")
+    pl.add_argument("--effect-d", default="0.5", metavar="D",
+                    help="group-by-time effect in SDs of the true change (default 0.5)")
+    pl.add_argument("--alpha", default="0.05", metavar="A", help="two-sided (default 0.05)")
+    pl.add_argument("--power", default="0.8", metavar="P", help="default 0.8")
+    pl.add_argument("--out", metavar="FILE.tsv", help="also write the table (a new file)")
+    pl.set_defaults(func=run_plan)
+    # --- end issue 14
+
+
+def run_plan(args) -> int:  # issue 14
+    from analysis import plan
+
+    return plan.run(args)
 
 
 def _prepare_out_dir(out: Path) -> None:

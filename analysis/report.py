@@ -110,6 +110,12 @@ def build(scores_dir: Path) -> str:
             sections += scorer.report(data)
         if mine:
             sentences.append(scorer.methods(settings, mine))
+    # --- issue 14: "Can these data show individual change?" (analysis/report_change.py)
+    from analysis import report_change
+    sections += report_change.sections(folder, pre=pre,
+                                       criterion=settings["change"]["rci_criterion"])
+    sentences.append(report_change.methods(prov))
+    # --- end issue 14
     warnings = prov.get("Warnings") or []
     sections += _shared_sections(rel, excl, runs, warnings)
     counts = prov["Counts"]
@@ -127,4 +133,5 @@ def build(scores_dir: Path) -> str:
         data_root=str(prov.get("DataRoot")), created=str(prov.get("Created")),
         version=str(prov["Software"].get("icb", "?")), scores_dir=str(folder.resolve()),
         cards=[{"value": v, "label": k} for v, k in cards], notes=notes, sections=sections,
-        methods=methods_paragraph(prov, sentences), references=REFERENCES)
+        methods=methods_paragraph(prov, [x for x in sentences if x]),
+        references=sorted(REFERENCES + report_change.REFERENCES))  # issue 14: + references

@@ -3,8 +3,8 @@ score files (contract §5).
 
 Files written to the output folder (each created new, never overwritten):
 trials.tsv, scores.tsv, reliability.tsv, change.tsv, rci.tsv, exclusions.tsv,
-runs.tsv, provenance.json, and the extra files the scorers declare (e.g.
-internal_consistency.tsv, mixed_model.tsv).  See docs/analysis.md for every column.
+runs.tsv, reliability_latent.tsv and retest.tsv (contract §7), provenance.json, and
+the extra files the scorers declare (e.g. internal_consistency.tsv, mixed_model.tsv).  See docs/analysis.md for every column.
 
 This module names no paradigm: it iterates over the labels found in the data and hands
 each to the scorer of its paradigm (:func:`analysis.scorer.registry`).
@@ -48,7 +48,8 @@ def score_labels(ds: dataset.Dataset, settings: dict) -> dict[str, Scored]:
         if not len(ds.trials[label]):
             continue
         paradigm = ds.paradigms[label]
-        job = Job(label, paradigm, ds.trials[label], settings, ds.participants)
+        job = Job(label, paradigm, ds.trials[label], settings, ds.participants,
+                  ds.files.get(label, {}))
         results[label] = scorers[paradigm].score(job)
     return results
 
@@ -115,6 +116,13 @@ def score(data_root: Path, out_dir: Path, *, settings: dict, include_simulated: 
         parts = [r.tables[name] for r in results.values() if name in r.tables]
         if parts:
             io.write_tsv(_concat(parts, columns), out / name, columns)
+    # --- issue 14: reliability_latent.tsv and retest.tsv (contract §7)
+    from analysis import latent_files
+    latent_prov, latent_warnings = latent_files.write(
+        results, chosen, participants=ds.participants, settings=settings, out=out,
+        show_progress=show_progress)
+    warnings += latent_warnings
+    # --- end issue 14
     groups = change.groups_present(ds.participants)
     provenance = {
         "GeneratedBy": "icb score", "Software": software(),
@@ -128,6 +136,7 @@ def score(data_root: Path, out_dir: Path, *, settings: dict, include_simulated: 
                    "crashed_runs_scored": int(((ds.runs["crashed"] == 1)
                                                & (ds.runs["scored"] == 1)).sum())},
     }
+    provenance.update(latent_prov)  # issue 14
     io.write_json(provenance, out / "provenance.json")
     return provenance
 

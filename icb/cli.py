@@ -34,6 +34,7 @@ SUBCOMMAND_MODULES = {
     "validate": "tasks.validate",
     "score": "analysis.cli",
     "report": "analysis.cli",
+    "plan": "analysis.cli",
     "stimuli": "tasks.stimulus_factory.cli",
     "check": "tasks.check",
 }
