@@ -36,12 +36,18 @@ MEASURES = ["bias_ms", "rt_mean_ms", "rt_sd_ms", "accuracy", "n_congruent", "n_i
             "tlbs_mean_toward_ms", "tlbs_mean_away_ms", "tlbs_peak_toward_ms",
             "tlbs_peak_away_ms", "tlbs_variability_ms", "abv"]
 COUNT_MEASURES = {"accuracy", "n_congruent", "n_incongruent"}
+# the columns of the cleaned trials that scoring reads from condition_trials (here, and the
+# dot-probe scorer's reliability inputs and mixed model): the copy carries no others
+TRIAL_COLUMNS = [*CELL, "trial_index", "congruent", "correct", "rt_ms", "excluded",
+                 "exclusion_reason"]
 
 
 def condition_trials(cleaned: pd.DataFrame, *, settings: dict) -> pd.DataFrame:
     """The test, non-filler trials, sorted by cell and trial_index, with ``rt_valid_ms``
     (NaN for excluded trials), ``position`` (rank by trial_index within the condition,
-    excluded trials keeping theirs; contract §4) and integer ``cell`` codes.
+    excluded trials keeping theirs; contract §4) and integer ``cell`` codes; of the other
+    columns, those of TRIAL_COLUMNS (a copy of every column of a file of millions of trials
+    was the largest allocation of scoring).
 
     >>> t = pd.DataFrame({"participant_id": "sub-1", "session": "pre", "phase": "test",
     ...     "condition": "a-b@200", "trial_type": ["a-b", "filler", "a-b"],
@@ -50,9 +56,12 @@ def condition_trials(cleaned: pd.DataFrame, *, settings: dict) -> pd.DataFrame:
     >>> c[["trial_index", "position", "rt_valid_ms"]].values.tolist()
     [[1.0, 0.0, nan], [3.0, 1.0, 400.0]]
     """
-    test = cleaned[(cleaned["phase"] == settings["test_phase"])
-                   & (cleaned["trial_type"] != settings["filler_trial_type"])]
-    test = test.sort_values([*CELL, "trial_index"], kind="stable").reset_index(drop=True)
+    rows = np.flatnonzero(((cleaned["phase"] == settings["test_phase"])
+                           & (cleaned["trial_type"] != settings["filler_trial_type"])).to_numpy())
+    keys = cleaned[[*CELL, "trial_index"]].iloc[rows].reset_index(drop=True)
+    order = keys.sort_values([*CELL, "trial_index"], kind="stable").index.to_numpy()
+    kept = [c for c in cleaned.columns if c in TRIAL_COLUMNS]
+    test = cleaned[kept].iloc[rows[order]].reset_index(drop=True)  # one copy of the rows kept
     test["cell"] = test.groupby(CELL, sort=False).ngroup()
     test["position"] = test.groupby("cell").cumcount()
     valid = test["excluded"].to_numpy() == 0

@@ -54,11 +54,33 @@ def add_conditions(trials: pd.DataFrame, *, trial_type: str = "trial_type",
 
     >>> add_conditions(pd.DataFrame({"trial_type": ["a-b"], "cue_duration_ms": [200.0]})).tolist()
     ['a-b@200']
+
+    A text column and a float column (the dot-probe's) are labelled one distinct pair at a
+    time, a row with a missing value on its own; the labels are the same.
+
+    >>> add_conditions(pd.DataFrame({"trial_type": ["a-b", None, "a-b", "c-d"],
+    ...                              "cue_duration_ms": [200.0, 200.0, 200.0, np.nan]})).tolist()
+    ['a-b@200', 'nan@200', 'a-b@200', 'c-d@nan']
     """
-    pairs = trials[[trial_type, cue_duration]].astype(object)
-    keys = list(zip(pairs[trial_type], pairs[cue_duration]))
-    labels = {k: condition_label(str(k[0]), k[1]) for k in set(keys)}
-    return pd.Series([labels[k] for k in keys], index=trials.index, dtype=object)
+    kinds = pd.api.types.infer_dtype(trials[trial_type], skipna=True)
+    if kinds not in ("string", "empty") or trials[cue_duration].dtype != np.float64:
+        pairs = trials[[trial_type, cue_duration]].astype(object)
+        keys = list(zip(pairs[trial_type], pairs[cue_duration]))
+        labels = {k: condition_label(str(k[0]), k[1]) for k in set(keys)}
+        return pd.Series([labels[k] for k in keys], index=trials.index, dtype=object)
+    types, type_values = pd.factorize(trials[trial_type])  # -1: missing
+    cues, cue_values = pd.factorize(trials[cue_duration])
+    pairs, firsts = np.unique(types.astype(np.int64) * (len(cue_values) + 1) + cues,
+                              return_index=True)
+    codes = np.searchsorted(pairs, types.astype(np.int64) * (len(cue_values) + 1) + cues)
+    labels = np.array([condition_label(str(type_values[types[i]]), cue_values[cues[i]])
+                       for i in firsts], dtype=object)[codes]
+    missing = np.flatnonzero((types < 0) | (cues < 0))
+    if len(missing):
+        rows = trials.iloc[missing][[trial_type, cue_duration]].astype(object)
+        labels[missing] = [condition_label(str(t), c) for t, c in
+                           zip(rows[trial_type], rows[cue_duration])]
+    return pd.Series(labels, index=trials.index, dtype=object)
 
 
 def clean_trials(trials: pd.DataFrame, *, settings: dict) -> pd.DataFrame:
@@ -74,7 +96,7 @@ def clean_trials(trials: pd.DataFrame, *, settings: dict) -> pd.DataFrame:
     >>> clean_trials(t, settings=s)[["condition", "exclusion_reason"]].iloc[-1].tolist()
     ['a-b@200', 'mad_outlier']
     """
-    out = trials.copy()
+    out = trials.copy(deep=False)  # columns are added, none changed: share the others
     out["condition"] = add_conditions(out) if len(out) else pd.Series(dtype=object)
     reason = np.full(len(out), None, dtype=object)
 
@@ -90,11 +112,13 @@ def clean_trials(trials: pd.DataFrame, *, settings: dict) -> pd.DataFrame:
     correct = out["correct"].astype("float64").to_numpy()
     acc = (pd.Series(correct[is_test], index=out.index[is_test])
            .groupby([out.loc[is_test, c] for c in UNIT]).mean())
-    out["_acc"] = out.set_index(UNIT).index.map(acc.to_dict()).to_numpy(dtype=float) \
-        if len(out) else np.array([])
+    unit = acc.index.get_indexer(pd.MultiIndex.from_arrays([out[c] for c in UNIT])) \
+        if len(out) else np.array([], dtype=int)  # -1: a unit without test trials
+    unit_acc = np.where(unit >= 0, acc.to_numpy(dtype=float)[np.maximum(unit, 0)], np.nan) \
+        if len(acc) else np.full(len(out), np.nan)
     mark(filler, "filler")
     acc_min = settings["accuracy_min"]
-    mark(out["_acc"].to_numpy() < acc_min, f"participant_accuracy_below_{_num(acc_min)}")
+    mark(unit_acc < acc_min, f"participant_accuracy_below_{_num(acc_min)}")
     mark(out["congruent"].isna().to_numpy(), "congruent_missing")
     rt = out["rt_ms"].astype("float64").to_numpy()
     no_resp = out["response"].isna().to_numpy() | np.isnan(rt)
@@ -107,7 +131,7 @@ def clean_trials(trials: pd.DataFrame, *, settings: dict) -> pd.DataFrame:
     method = settings["outlier_method"]
     if method != "none" and len(out):
         keep = np.equal(reason, None)
-        sub = pd.DataFrame({c: out[c].to_numpy()[keep] for c in CELL})
+        sub = out.loc[keep, CELL].reset_index(drop=True)
         sub["rt"] = rt[keep]
         grouped = sub.groupby(CELL, sort=False)["rt"]
         k = settings["outlier_k"]
@@ -124,7 +148,6 @@ def clean_trials(trials: pd.DataFrame, *, settings: dict) -> pd.DataFrame:
         full = np.zeros(len(out), dtype=bool)
         full[np.flatnonzero(keep)[outlier]] = True
         mark(full, f"{method}_outlier")
-    out = out.drop(columns="_acc")
     out["excluded"] = (~np.equal(reason, None)).astype(int)
     out["exclusion_reason"] = pd.Series(reason, index=out.index, dtype=object)
     return out
@@ -142,7 +165,8 @@ def participant_accuracy(trials: pd.DataFrame, *, settings: dict) -> pd.DataFram
     ...                      ).iloc[0].astype(str).tolist()
     ['sub-1', 'pre', '0.5', '2.0', '2.0', '1']
     """
-    test = trials[trials["phase"] == settings["test_phase"]]
+    test = trials.loc[trials["phase"] == settings["test_phase"],
+                      [*UNIT, "correct", "dropped_frames"]]
     g = test.groupby(UNIT, sort=True)
     table = pd.DataFrame({
         "accuracy": g["correct"].mean().astype(float),

@@ -23,10 +23,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis import large_events
 from icb.bids import BidsName
 from icb.columns import Column
 
 BATCH_FILES = 200  # files parsed together (bounds memory)
+LARGE_FILE_BYTES = 8 << 20  # a file this large is checked and parsed alone, from its bytes
 WHOLE_RE = r"-?(?:0|[1-9][0-9]*)"
 NUMBER_RE = WHOLE_RE + r"(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?"
 SOURCE = "_source"  # hidden column: the path of the file a row came from
@@ -143,6 +145,18 @@ def read_sidecar(tsv_path: Path) -> Sidecar:
                        f"sidecar unreadable ({type(exc).__name__}: {exc})")
 
 
+def check_header(header: list[str], required: list[str]) -> None:
+    """FileProblem when a header lacks a required column, repeats a name or does not start
+    with onset and duration."""
+    if len(set(header)) != len(header):
+        raise FileProblem("bad header: a column name appears twice")
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise FileProblem(f"bad header: missing column(s) {', '.join(missing)}")
+    if header[:2] != ["onset", "duration"]:
+        raise FileProblem("bad header: onset and duration must be the first two columns")
+
+
 def split_lines(text: str, required: list[str]) -> tuple[list[str], list[str], str | None]:
     """(header, data lines, warning) of one events file; FileProblem when unreadable.
 
@@ -165,13 +179,7 @@ def split_lines(text: str, required: list[str]) -> tuple[list[str], list[str], s
         warning = "last line has no line end"
     lines = [ln[:-1] if ln.endswith("\r") else ln for ln in lines]
     header = lines[0].split("\t")
-    if len(set(header)) != len(header):
-        raise FileProblem("bad header: a column name appears twice")
-    missing = [c for c in required if c not in header]
-    if missing:
-        raise FileProblem(f"bad header: missing column(s) {', '.join(missing)}")
-    if header[:2] != ["onset", "duration"]:
-        raise FileProblem("bad header: onset and duration must be the first two columns")
+    check_header(header, required)
     n = len(header)
     for i, line in enumerate(lines[1:], start=2):
         if "\r" in line or "\x00" in line:
@@ -183,7 +191,53 @@ def split_lines(text: str, required: list[str]) -> tuple[list[str], list[str], s
     return header, lines[1:], warning
 
 
+def split_large(data: bytes, required: list[str]) -> tuple[list[str], bytes, str | None] | None:
+    """(header, bytes without a byte-order mark, warning) of a large file that passes every
+    check of :func:`split_lines` (made on the bytes by :mod:`analysis.large_events`), or
+    None: then ``split_lines`` is the judge (and names what is wrong).  UTF-8 is checked by
+    the caller.
+
+    >>> split_large(b"onset\\tduration\\n1\\t2", ["onset"])
+    (['onset', 'duration'], b'onset\\tduration\\n1\\t2', 'last line has no line end')
+    >>> split_large(b"onset\\tduration\\n1\\t2\\t3\\n", ["onset"]) is None
+    True
+    """
+    if data.startswith(large_events.BOM):
+        data = data[len(large_events.BOM):]
+    found = large_events.header_line(data)
+    if found is None:
+        return None
+    header = found[0].split("\t")
+    try:
+        check_header(header, required)
+    except FileProblem:
+        return None
+    if not large_events.well_formed(data, found[1], len(header)):
+        return None
+    return header, data, None if data.endswith(b"\n") else "last line has no line end"
+
+
 def _check_column(col: Column, values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(typed values, bad-cell mask) of one required column (text, never missing).
+
+    A column with few distinct values (a level, a block number) has each distinct value
+    checked and converted once: the same results, since a cell's result depends only on
+    its text and the set of texts in the column.
+
+    >>> col = Column("block", "Block", "", "int")
+    >>> typed, bad = _check_column(col, pd.Series(["1", "2", "x", "1", "1", "2"]))
+    >>> typed.tolist(), bad.tolist()
+    ([1.0, 2.0, nan, 1.0, 1.0, 2.0], [False, False, True, False, False, False])
+    """
+    codes, uniques = pd.factorize(values)
+    if len(uniques) > len(values) // 2 or (codes < 0).any():
+        return _check_values(col, values)
+    typed, bad = _check_values(col, pd.Series(uniques, dtype=values.dtype))
+    return (pd.Series(typed.array.take(codes), index=values.index, name=values.name),
+            pd.Series(bad.to_numpy()[codes], index=values.index, name=values.name))
+
+
+def _check_values(col: Column, values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(typed values, bad-cell mask) of one required column (vectorised)."""
     is_na = values == "n/a"
     bad = values == ""
@@ -246,9 +300,20 @@ def _parse_batch(header: tuple, items: list, cols: dict, runs: list[Run]) -> pd.
         raw = pd.DataFrame({n: pd.Series([], dtype=str) for n in names})
     raw["_file"] = raw["_file"].astype(int)
     raw["_line"] = raw["_line"].astype(int)
+    return _check_rows(raw, header, cols, runs)
+
+
+def _check_rows(raw: pd.DataFrame, header, cols: dict, runs: list[Run], floats=()
+                ) -> pd.DataFrame:
+    """Type the required columns of ``raw`` (text, with _file and _line; the columns named
+    in ``floats`` are typed and checked already); a file with a bad value or a repeated
+    trial_index gets ``Run.problem`` and its rows are left out."""
     bad_files: dict[int, tuple[int, str]] = {}
     out = {"_file": raw["_file"]}
     for name in header:
+        if name in floats:
+            out[name] = raw[name]
+            continue
         if name not in cols:
             out[name] = raw[name]  # typed per label in read_tables (all its files at once)
             continue
@@ -268,7 +333,37 @@ def _parse_batch(header: tuple, items: list, cols: dict, runs: list[Run]) -> pd.
         bad_files.setdefault(int(f), (0, "duplicate trial_index"))
     for f, (_, reason) in bad_files.items():
         runs[f].problem = reason
-    return frame[~frame["_file"].isin(list(bad_files))]
+    return frame[~frame["_file"].isin(list(bad_files))] if bad_files else frame
+
+
+def _read_file(run: Run, required: list[str]) -> tuple[list[str], list[str] | bytes, str | None]:
+    """(header, data lines -- or, for a large file that passes every check, its bytes --,
+    warning) of one events file; UnicodeDecodeError, OSError or FileProblem when unreadable."""
+    data = run.path.read_bytes()
+    if len(data) >= LARGE_FILE_BYTES:
+        if not data.isascii():
+            data.decode("utf-8")  # the check only: a large file's text is never kept
+        found = split_large(data, required)
+        if found is not None:
+            return found
+    text = data.decode("utf-8")
+    del data  # a large file is in memory once: as text, then as lines
+    return split_lines(text, required)
+
+
+def _source_column(paths: list[str], files: np.ndarray):
+    """The path of each row's file; a categorical of the paths in sorted order (it sorts as
+    the paths do) when they are distinct, so that a long path is not stored once a row.
+
+    >>> _source_column(["b", "a"], np.array([0, 0, 1])).tolist()
+    ['b', 'b', 'a']
+    """
+    if len(set(paths)) < len(paths):
+        return np.array(paths, dtype=object)[files]
+    order = sorted(range(len(paths)), key=paths.__getitem__)
+    rank = np.empty(len(paths), dtype=int)
+    rank[order] = np.arange(len(paths))
+    return pd.Categorical.from_codes(rank[files], categories=[paths[i] for i in order])
 
 
 def read_tables(runs: list[Run], columns: tuple[Column, ...]) -> pd.DataFrame:
@@ -292,10 +387,10 @@ def read_tables(runs: list[Run], columns: tuple[Column, ...]) -> pd.DataFrame:
     cols = {c.name: c for c in columns}
     required = [c.name for c in columns]
     by_header: dict[tuple, list[tuple[int, list[str]]]] = {}
+    frames = []
     for idx, run in enumerate(runs):
         try:
-            text = run.path.read_bytes().decode("utf-8")
-            header, lines, warning = split_lines(text, required)
+            header, lines, warning = _read_file(run, required)
         except UnicodeDecodeError:
             run.problem = "not UTF-8 text"
             continue
@@ -312,12 +407,20 @@ def read_tables(runs: list[Run], columns: tuple[Column, ...]) -> pd.DataFrame:
                 header[k] = f"file_{name.lstrip('_')}"
                 run.warnings.append(f"column {name!r} is a name the scorer uses itself; kept "
                                     f"as {header[k]!r}")
-        by_header.setdefault(tuple(header), []).append((idx, lines))
-    frames = [_parse_batch(header, items[k:k + BATCH_FILES], cols, runs)
-              for header, items in sorted(by_header.items())
-              for k in range(0, len(items), BATCH_FILES)]
+        if isinstance(lines, bytes):  # a large file: parsed now, its bytes freed, checked
+            raw, floats = large_events.read(idx, header, lines, cols)
+            del lines
+            frames.append(_check_rows(raw, header, cols, runs, floats=floats))
+            del raw
+        else:
+            by_header.setdefault(tuple(header), []).append((idx, lines))
+            del lines
+    frames += [_parse_batch(header, items[k:k + BATCH_FILES], cols, runs)
+               for header, items in sorted(by_header.items())
+               for k in range(0, len(items), BATCH_FILES)]
     data = pd.concat(frames, ignore_index=True) if frames else \
         pd.DataFrame({"_file": pd.Series([], dtype=int)})
+    del frames  # a large file's rows: only once in memory
     for name, col in cols.items():
         if name not in data:
             data[name] = pd.Series([], dtype="float64" if col.dtype != "str" else object)
@@ -325,12 +428,16 @@ def read_tables(runs: list[Run], columns: tuple[Column, ...]) -> pd.DataFrame:
     for idx, run in enumerate(runs):
         run.n_rows = int(counts.get(idx, 0))
     files = data["_file"].to_numpy()
+
+    def per_row(values: list, dtype) -> np.ndarray:  # a value per run, taken for each row
+        return np.array(values, dtype=dtype)[files]
+
     head = pd.DataFrame({
-        "participant_id": np.array([runs[i].participant_id for i in files], dtype=object),
-        "session": np.array([runs[i].session for i in files], dtype=object),
-        "task": np.array([runs[i].task for i in files], dtype=object),
-        "run": np.array([runs[i].run for i in files], dtype=int),
-        SOURCE: np.array([str(runs[i].path) for i in files], dtype=object)}, index=data.index)
+        "participant_id": per_row([r.participant_id for r in runs], object),
+        "session": per_row([r.session for r in runs], object),
+        "task": per_row([r.task for r in runs], object),
+        "run": per_row([r.run for r in runs], int),
+        SOURCE: _source_column([str(r.path) for r in runs], files)}, index=data.index)
     extra = sorted(c for c in data.columns if c not in cols and c != "_file")
     for name in extra:  # a column some files lack is n/a in their rows
         data[name] = infer_extra(data[name].fillna("n/a").astype(str))
