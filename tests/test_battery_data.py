@@ -24,8 +24,10 @@ LABELS = ["dotprobe", "opioiddotprobe", "rating", "keypress", "cryrating"]
 LABELS_IN_FILE = LABELS  # the demo battery's tasks, in the order it lists them
 
 
-class PowerCut(RuntimeError):
-    """The station dies mid-task (what a SIGKILL leaves: a sidecar still in_progress)."""
+class PowerCut(BaseException):
+    """The station dies mid-task (what a SIGKILL leaves: a sidecar still in_progress).  A
+    BaseException, as a dying process runs no error handler: the runner records an
+    ``Exception`` (a bug) as aborted, never a power cut."""
 
 
 class CrashingEngine(DataEngine):

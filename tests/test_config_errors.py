@@ -140,7 +140,8 @@ def test_missing_config_file_exit_2(tmp_path):
 
 def test_shipped_configs_validate():
     configs = sorted((REPO / "configs").rglob("*.yaml"))
-    configs = [c for c in configs if c.name not in ("station.yaml", "scoring.yaml")]
+    configs = [c for c in configs if c.name not in ("station.yaml", "scoring.yaml")
+               and not c.name.startswith("station_")]  # station configs: icb check's
     out = icb("validate", *configs)
     assert out.returncode == 0, out.stderr
     assert out.stdout.count("ok: ") >= len(configs)
@@ -167,3 +168,10 @@ def test_run_without_labels_and_no_one_to_ask_exits_2(tmp_path):
     assert "--participant and --session missing, and there is no one to ask: CI is set" \
         in out.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_shipped_eye_tracker_station_configs_load():
+    from tasks.check import station_of
+    for tracker in ("eyelink", "tobii", "gazepoint"):
+        station = station_of(REPO / "configs" / f"station_{tracker}.yaml")
+        assert station["eye_tracker"] == tracker and station["eye_tracker_sampling_hz"] > 0
