@@ -30,12 +30,16 @@ import pandas as pd
 
 from analysis import abv as abv_mod
 from analysis import tlbs as tlbs_mod
+from icb.errors import BadInput
 
 CELL = ["participant_id", "session", "condition"]
 MEASURES = ["bias_ms", "rt_mean_ms", "rt_sd_ms", "accuracy", "n_congruent", "n_incongruent",
             "tlbs_mean_toward_ms", "tlbs_mean_away_ms", "tlbs_peak_toward_ms",
             "tlbs_peak_away_ms", "tlbs_variability_ms", "abv"]
 COUNT_MEASURES = {"accuracy", "n_congruent", "n_incongruent"}
+# tlbs_method weighted weighs every pair of a condition's trials (an n x n matrix): the
+# largest condition it is computed for (200 MB a matrix); a run has about 70
+WEIGHTED_MAX_TRIALS = 5000
 # the columns of the cleaned trials that scoring reads from condition_trials (here, and the
 # dot-probe scorer's reliability inputs and mixed model): the copy carries no others
 TRIAL_COLUMNS = [*CELL, "trial_index", "congruent", "correct", "rt_ms", "excluded",
@@ -107,6 +111,7 @@ def condition_scores(cleaned: pd.DataFrame, *, settings: dict, task: str) -> pd.
         series = tlbs_mod.nearest_tlbs(group=code, congruent=cong, rt_ms=rt,
                                        window=settings["tlbs_window"])
     else:
+        _weighted_fits(code, cells)
         series = tlbs_mod.weighted_tlbs(group=code, congruent=cong, rt_ms=rt)
     summary = tlbs_mod.summarise(group=code, tlbs=series, n_groups=n_cells,
                                  variability=settings["tlbs_variability"])
@@ -134,6 +139,23 @@ def condition_scores(cleaned: pd.DataFrame, *, settings: dict, task: str) -> pd.
     long["_m"] = long["measure"].map(order)
     long = long.sort_values([*CELL, "_m"]).drop(columns="_m").reset_index(drop=True)
     return long
+
+
+def _weighted_fits(code: np.ndarray, cells: pd.DataFrame) -> None:
+    """BadInput when a condition has more test trials than the weighted TL-BS is computed
+    for (WEIGHTED_MAX_TRIALS): its memory and time grow with the square of the number.
+
+    >>> _weighted_fits(np.zeros(3, int), pd.DataFrame({"participant_id": ["sub-1"],
+    ...                "session": ["pre"], "condition": ["a-b@200"]}))
+    """
+    sizes = np.bincount(code)
+    if len(sizes) and sizes.max() > WEIGHTED_MAX_TRIALS:
+        pid, session, condition = cells.iloc[int(np.argmax(sizes))][CELL]
+        raise BadInput(
+            f"tlbs_method weighted: {pid} {session} {condition} has {int(sizes.max()):,} test "
+            f"trials; the weighted TL-BS weighs every pair of a condition's trials (memory "
+            f"and time grow with the square) and is computed for at most "
+            f"{WEIGHTED_MAX_TRIALS:,}; use tlbs_method: nearest (the default) for these data")
 
 
 def too_few(scores: pd.DataFrame, *, min_trials: int) -> pd.DataFrame:

@@ -307,15 +307,13 @@ def _check_rows(raw: pd.DataFrame, header, cols: dict, runs: list[Run], floats=(
                 ) -> pd.DataFrame:
     """Type the required columns of ``raw`` (text, with _file and _line; the columns named
     in ``floats`` are typed and checked already); a file with a bad value or a repeated
-    trial_index gets ``Run.problem`` and its rows are left out."""
+    trial_index gets ``Run.problem`` and its rows are left out.  ``raw`` is used up: each
+    column leaves it once typed (a large file's text and types are not all held at once)."""
     bad_files: dict[int, tuple[int, str]] = {}
     out = {"_file": raw["_file"]}
     for name in header:
-        if name in floats:
-            out[name] = raw[name]
-            continue
-        if name not in cols:
-            out[name] = raw[name]  # typed per label in read_tables (all its files at once)
+        if name in floats or name not in cols:  # not in cols: typed per label in read_tables
+            out[name] = raw.pop(name)
             continue
         typed, bad = _check_column(cols[name], raw[name])
         out[name] = typed
@@ -327,7 +325,9 @@ def _check_rows(raw: pd.DataFrame, header, cols: dict, runs: list[Run], floats=(
                           f"allowed: {allowed(cols[name])}")
                 if f not in bad_files or line < bad_files[f][0]:
                     bad_files[f] = (line, reason)
-    frame = pd.DataFrame(out)
+        del raw[name], typed, bad
+    frame = pd.DataFrame(out, copy=False)
+    del out
     dup = frame.duplicated(["_file", "trial_index"], keep=False) & frame["trial_index"].notna()
     for f in frame.loc[dup, "_file"].unique():
         bad_files.setdefault(int(f), (0, "duplicate trial_index"))

@@ -146,7 +146,7 @@ def format_frame(df: pd.DataFrame, columns: list[str] | None = None) -> pd.DataF
         else:
             out[name] = _safe_text(s)
     frame = pd.DataFrame(out, index=df.index, copy=False)  # the number columns not copied
-    frame.columns = [_safe_text(pd.Series([str(c)])).iloc[0] for c in frame.columns]
+    frame.columns = list(_safe_text(pd.Series([str(c) for c in frame.columns], dtype=object)))
     return frame
 
 

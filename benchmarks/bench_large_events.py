@@ -1,7 +1,7 @@
 """`icb score` on one very large dot-probe events file (issue 12, hostile input).
 
-Run:  .venv/bin/python benchmarks/bench_large_events.py [--mb 340] [--variants clean,bad]
-                                                        [--keep DIR] [--json FILE]
+Run:  .venv/bin/python benchmarks/bench_large_events.py [--mb 340] [--keep DIR] [--json FILE]
+                                                 [--variants clean,bad,badvalue] [--timeout S]
 
 1. ``icb simulate configs/dotprobe.yaml --participants 1 --sessions pre`` writes one real
    events file and its sidecar (not timed): the data root holds one events file.
@@ -11,7 +11,9 @@ Run:  .venv/bin/python benchmarks/bench_large_events.py [--mb 340] [--variants c
    increasing unique trial_index, the sidecar unchanged -- and its number columns hold
    distinct values as a real run's do.
    Variant ``bad`` is the same file with a few bad lines sprinkled in (a text RT, a row cut
-   short, a duplicate trial_index): scoring must list the file with its reason, not hang.
+   short, a duplicate trial_index), variant ``badvalue`` with one text RT only (every line
+   well formed: the slowest way to a refusal): scoring must list the file with its reason
+   (the first bad line), not hang.
 3. ``icb score ROOT --out OUT --include-simulated`` (the run is simulated) runs as a child
    process; wall time and peak RSS (``wait4`` of the child: the largest resident set of it
    and of any process it waited for; with psutil, also the sum over the live process tree,
@@ -60,8 +62,9 @@ def simulate(root: Path) -> Path:
     return root / EVENTS
 
 
-def grow(path: Path, mb: float, bad: bool) -> int:
-    """Rewrite ``path`` as about ``mb`` MB of repeated data rows; the number of data rows.
+def grow(path: Path, mb: float, bad: str = "") -> int:
+    """Rewrite ``path`` as about ``mb`` MB of repeated data rows, with the bad lines of
+    variant ``bad`` (``bad`` or ``badvalue``, else none); the number of data rows.
 
     Copy k > 0 of the rows shifts ``trial_index`` and ``onset`` and jitters the measured
     times (rt_ms and duration by the same U(-5, 5) ms, the achieved cue duration by
@@ -95,7 +98,8 @@ def grow(path: Path, mb: float, bad: bool) -> int:
     copy_bytes = sum(len("\t".join(f)) + 1 for f in copy(1))
     copies = max(1, round(mb * 1e6 / copy_bytes))
     n_rows = copies * len(rows)
-    bad_at = {n_rows // 3: "rt", n_rows // 2: "cut", (2 * n_rows) // 3: "dup"} if bad else {}
+    bad_at = {"bad": {n_rows // 3: "rt", n_rows // 2: "cut", (2 * n_rows) // 3: "dup"},
+              "badvalue": {n_rows // 3: "rt"}}.get(bad, {})
     written = 0
     with open(path, "w", encoding="utf-8", newline="") as fh:
         fh.write(header + "\n")
@@ -184,7 +188,7 @@ def bench(variant: str, base: Path, mb: float, timeout_s: float) -> dict:
     if not root.exists():
         t0 = time.perf_counter()
         events = simulate(root)
-        rows = grow(events, mb, bad=(variant == "bad"))
+        rows = grow(events, mb, bad=variant)
         print(f"[{variant}] data root written in {time.perf_counter() - t0:.1f} s "
               "(not timed)", flush=True)
     else:
@@ -230,15 +234,16 @@ def report(res: dict) -> None:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     ap.add_argument("--mb", type=float, default=340.0, help="size of the events file (MB)")
-    ap.add_argument("--variants", default="clean,bad",
-                    help="comma-separated: clean (a valid file), bad (a few bad lines)")
+    ap.add_argument("--variants", default="clean,bad,badvalue",
+                    help="comma-separated: clean (a valid file), bad (a few bad lines), "
+                         "badvalue (one bad value)")
     ap.add_argument("--timeout", type=float, default=900.0,
                     help="kill `icb score` after this many seconds (reported as no result)")
     ap.add_argument("--keep", type=Path, help="build / reuse the data roots in this folder")
     ap.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     args = ap.parse_args()
     variants = [v for v in args.variants.split(",") if v]
-    unknown = set(variants) - {"clean", "bad"}
+    unknown = set(variants) - {"clean", "bad", "badvalue"}
     if unknown:
         ap.error(f"unknown variant(s) {', '.join(sorted(unknown))}")
     info = machine.describe()
