@@ -64,7 +64,6 @@ class PhysioWriter:
     def __init__(self, samples_path: Path, events_path: Path):
         self.samples_path, self.events_path = samples_path, events_path
         self._fds: dict[Path, int] = {}
-        self.n_samples = 0
 
     @classmethod
     def create(cls, stem_path: Path, *, sidecar: dict, events_sidecar: dict) -> "PhysioWriter":
@@ -115,7 +114,6 @@ class PhysioWriter:
         """One trial: its samples, then its events, each one whole gzip member."""
         if len(samples):
             self._member(self.samples_path, sample_lines(samples))
-            self.n_samples += len(samples)
         if events:
             self._member(self.events_path, event_lines(events))
 
@@ -128,13 +126,6 @@ class PhysioWriter:
             with gzip.open(path, "rb") as fh:
                 text = fh.read()
             atomic_write_bytes(path, gzip.compress(text, compresslevel=COMPRESSION, mtime=0))
-
-    def update_sidecar(self, **fields) -> None:
-        from icb.files import atomic_write_text
-        path = Path(str(self.samples_path)[: -len(".tsv.gz")] + ".json")
-        sidecar = json.loads(path.read_text(encoding="utf-8"))
-        sidecar.update(fields)
-        atomic_write_text(path, json.dumps(sidecar, indent=2, default=str) + "\n")
 
     def close(self) -> None:
         for fd in self._fds.values():
