@@ -93,6 +93,25 @@ STATION_PARAMS: tuple[Param, ...] = (
     Param("eye_tracker_sampling_hz", "float", 60.0, "Sampling rate asked of the eye tracker "
           "(MouseGaze takes any rate; a hardware tracker's own rates are in its manual).",
           10, 2000, unit="Hz"),
+    # -- Lab Streaming Layer (contract section 8) --
+    Param("lsl_markers", "bool", False, "Push one LSL marker per flip-locked event (outlet "
+          "`icb-markers`, type `Markers`), time-stamped with the flip's (or key's) own time "
+          "on the LSL clock."),
+    Param("lsl_record", "list[str]", [], "LSL stream types to record for the whole run, e.g. "
+          "`[ECG, EDA]`; each becomes BIDS physio beside the events "
+          "(`_recording-<type>_physio.tsv.gz`). A type not found within `lsl_resolve_s` is an "
+          "error before anything is written."),
+    Param("lsl_resolve_s", "float", 5.0, "How long to look for each stream of `lsl_record` "
+          "before the run is refused.", 0.2, 120, unit="s"),
+    # -- language, input and text size (contract section 9) --
+    Param("language", "str", "en", "Language of every text the participant sees: the "
+          "catalogue `configs/lang/<language>.yaml` (`en`, `es` shipped)."),
+    Param("input", "str", "keyboard", "How the participant answers: `keyboard`, or `touch` "
+          "(a touch screen, read as mouse presses; on-screen buttons).",
+          choices=("keyboard", "touch")),
+    Param("text_height_frac", "float", None, "Height of instruction text as a fraction of the "
+          "screen's height; when set it replaces `text_height_deg`.", 0.01, 0.2,
+          nullable=True),
 )
 
 
