@@ -116,6 +116,8 @@ def build(scores_dir: Path) -> str:
                                        criterion=settings["change"]["rci_criterion"])
     sentences.append(report_change.methods(prov))
     # --- end issue 14
+    from analysis import physio_report  # issue 15.3: heart rate to cues (no physio: none)
+    sections += physio_report.sections(folder, pre=pre, post=post, groups=groups)
     warnings = prov.get("Warnings") or []
     sections += _shared_sections(rel, excl, runs, warnings)
     counts = prov["Counts"]

@@ -93,6 +93,15 @@ def score(data_root: Path, out_dir: Path, *, settings: dict, include_simulated: 
     rel = split_halves(results, settings, show_progress)
     scores = _concat([r.scores for r in results.values()], SCORE_COLUMNS)
     chosen = _concat([r.change for r in results.values()], SCORE_COLUMNS)
+    # --- issue 15.3: heart rate to cues (physio.tsv, physio_timecourse.tsv; contract §8)
+    from analysis import physio_tables
+    physio_change, physio_excl, physio_warnings = physio_tables.score(ds, settings,
+                                                                      Path(out_dir))
+    chosen = _concat([chosen, physio_change], SCORE_COLUMNS)
+    exclusions += [{**e, "run": ds.scored_run(e["participant_id"], e["session"], e["task"])}
+                   for e in physio_excl]
+    warnings += physio_warnings
+    # --- end issue 15.3
     change_tab = change.change_table(chosen, participants=ds.participants, pre=pre, post=post)
     rci_tab = change.rci_table(chosen, reliability=rel, pre=pre, post=post,
                                criterion=settings["change"]["rci_criterion"])

@@ -3,7 +3,7 @@
 Every step of the scoring pipeline is a setting here; the defaults are those of the
 contract (section 4) and of ``configs/scoring.yaml`` (a test holds the two equal).
 Sections are the shared ones (``input``, ``reliability``, ``change``, ``mixed_model``,
-``latent``)
+``latent``, ``physio``: heart rate to cues of every label)
 and one per paradigm (``dotprobe``, ``rating``, ``keypress``, ``cryrating``,
 ``freeview``): a paradigm's
 settings apply to every label of it.  A scoring file may set any subset of the keys; an
@@ -89,6 +89,23 @@ class ParadigmMapParam(Param):
                 return value, [f"{label}: bad paradigm {paradigm!r}; allowed: one of "
                                f"{', '.join(known)}{did_you_mean(str(paradigm), known)}"]
         return value, []
+
+
+@dataclass(frozen=True)
+class WindowsParam(Param):
+    """Time windows: a non-empty list of [start, end] pairs of numbers, start < end."""
+
+    def allowed(self) -> str:
+        return "a non-empty list of [start, end] pairs of numbers (s) with start < end"
+
+    def check(self, value):
+        ok = isinstance(value, list) and bool(value) and all(
+            isinstance(w, list) and len(w) == 2 and all(
+                isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+                for x in w) and w[0] < w[1] for w in value)
+        if not ok:
+            return value, [f"bad value {value!r}; allowed: {self.allowed()}"]
+        return [[float(w[0]), float(w[1])] for w in value], []
 
 
 def _contrast(a: dict, b: dict) -> dict:
@@ -200,6 +217,40 @@ DECLARED: dict[str, tuple[Param, ...]] = {
               "the statsmodels fit (it starts at the REML optimum)", minimum=1),
     ),
     # --- end issue 14
+    # --- issue 15.3: heart rate to cues (contract section 8; analysis/physio.py)
+    "physio": (
+        TEST_PHASE,
+        Param("baseline_window_s", "list[float]", [-1.0, 0.0], "baseline window (start, end) "
+              "around cue onset", min_length=2, max_length=2, unit="s"),
+        WindowsParam("response_windows_s", "list", [[0.0, 2.0], [2.0, 4.0], [4.0, 6.0]],
+                     "response windows (start, end) around cue onset: HR change = mean HR "
+                     "in the window - mean HR in the baseline window", unit="s"),
+        Param("timecourse_range_s", "list[float]", [-1.0, 6.0], "physio_timecourse.tsv: "
+              "(first bin start, last bin end) around cue onset", min_length=2,
+              max_length=2, unit="s"),
+        Param("timecourse_bin_s", "float", 0.5, "bin width of physio_timecourse.tsv",
+              minimum=0.01, unit="s"),
+        Param("min_rsa_cue_s", "float", 20.0, "cues at least this long also get RSA "
+              "(HF-HRV, ln ms^2) over the cue", minimum=5.0, unit="s"),
+        Param("min_valid_cues", "int", 3, "valid cues a cue class needs for its scores "
+              "(fewer: n/a, listed in exclusions.tsv)", minimum=1),
+        Param("rr_min_ms", "float", 300.0, "shortest physiological R-R interval (200 bpm)",
+              minimum=100.0, unit="ms"),
+        Param("rr_max_ms", "float", 2000.0, "longest physiological R-R interval (30 bpm)",
+              minimum=500.0, unit="ms"),
+        Param("min_beat_coverage", "float", 0.5, "a cue is excluded when valid R-R intervals "
+              "cover less than this part of its baseline or a response window",
+              minimum=0.0, maximum=1.0),
+        Param("max_gap_samples", "float", 3.0, "neighbouring samples further apart than this "
+              "many nominal sample periods are a signal gap (not interpolated)",
+              minimum=1.0),
+        Param("min_segment_s", "float", 5.0, "a stretch of signal between gaps shorter than "
+              "this is not searched for R-peaks (counted as gap)", minimum=1.0, unit="s"),
+        Param("rpeak_method", "str", "neurokit", "NeuroKit2 R-peak detector",
+              choices=("neurokit", "pantompkins1985", "hamilton2002", "elgendi2010",
+                       "engzeemod2012")),
+    ),
+    # --- end issue 15.3
 }
 
 
@@ -265,6 +316,12 @@ def merge(overrides: dict | None, *, source: str = "scoring config") -> dict:
     if dp["rt_min_ms"] >= dp["rt_max_ms"]:
         problems.append(f"{source}: dotprobe.rt_min_ms ({dp['rt_min_ms']}) must be below "
                         f"dotprobe.rt_max_ms ({dp['rt_max_ms']})")
+    ph = settings["physio"]  # issue 15.3
+    for key, (lo, hi) in (("baseline_window_s", ph["baseline_window_s"]),
+                          ("timecourse_range_s", ph["timecourse_range_s"]),
+                          ("rr_min_ms/rr_max_ms", (ph["rr_min_ms"], ph["rr_max_ms"]))):
+        if not lo < hi:
+            problems.append(f"{source}: physio.{key}: {lo!r} must be below {hi!r}")
     if problems:
         message = problems[0] if len(problems) == 1 else f"{len(problems)} problems in {source}"
         raise ScoringConfigError(message, problems)
