@@ -23,6 +23,7 @@ from tasks.core.engine import Engine
 from tasks.core.gaze import EYE_EVENTS_SIDECAR, eye_sidecar
 from tasks.core.paradigm import Paradigm, Plan
 from tasks.core.paradigm import load as load_paradigm
+from tasks.core.touch import input_provenance
 from tasks.core.trial_loop import run_trials
 from tasks.core.writer import DataWriteError, EventsWriter, plan_run
 
@@ -74,6 +75,7 @@ def provenance_for(config, paradigm: Paradigm, the_plan: Plan, request: RunReque
         "Config": resolved, "ConfigSHA256": config.sha256,
         "ConfigFiles": [str(f) for f in config.files],
         "Display": display, "Keyboard": {"Backend": engine.keyboard_backend},
+        "Input": input_provenance(config.station, engine.pointer_backend),
         "Audio": audio or {"Backend": "not used"},
         "StimulusManifest": str(config.manifest_path),
         "StimulusManifestSHA256": manifest_sha256(config.manifest_path),
@@ -104,6 +106,37 @@ def run_one(config, engine: Engine, request: RunRequest, *, responder=None,
     run = request.run_number if request.run_number is not None else plan_run(
         request.data_root, request.participant, request.session, config.label,
         rerun=request.rerun)
+    lsl = open_lsl(config, engine, log)  # a missing stream refuses the run: nothing written
+    try:
+        return _run_opened(config, engine, request, paradigm, the_plan, run, lsl,
+                           responder=responder, simulated_info=simulated_info, log=log)
+    finally:
+        engine.set_markers(None)
+        if lsl is not None:
+            lsl.close()
+
+
+def open_lsl(config, engine: Engine, log):
+    """The run's LSL markers and recordings (``tasks.lsl``), or None: only a real window
+    has LSL (``icb simulate`` has no clock to line up and ignores the LSL keys)."""
+    if engine.kind != "psychopy":
+        return None
+    from tasks.lsl.session import LslSession, wanted
+    if not wanted(config.station):
+        return None
+    return LslSession.open(config.station, config.label, engine.clock_now_s, log)
+
+
+def _end_lsl(lsl) -> dict:
+    """The recordings' last samples and notes; ``Provenance.LSL``."""
+    if lsl is None:
+        return {}
+    lsl.finish()
+    return {"LSL": lsl.describe()}
+
+
+def _run_opened(config, engine: Engine, request: RunRequest, paradigm, the_plan, run, lsl, *,
+                responder, simulated_info, log) -> RunOutcome:
     audio = preload(the_plan, engine)
     gaze = engine.start_gaze(config.station, simulated=responder is not None) \
         if "eye1" in the_plan.recordings else None
@@ -112,6 +145,8 @@ def run_one(config, engine: Engine, request: RunRequest, *, responder=None,
         simulated = {**responder.describe(), **(simulated_info or {})}
     prov = provenance_for(config, paradigm, the_plan, request, simulated=simulated,
                           engine=engine, audio=audio)
+    if lsl is not None:
+        prov["LSL"] = lsl.describe()
     presentation = dict(engine.presentation_info() or {})
     if gaze is not None:
         prov["EyeTracker"] = {k: v for k, v in gaze.items() if k != "StimulusPresentation"}
@@ -127,17 +162,22 @@ def run_one(config, engine: Engine, request: RunRequest, *, responder=None,
     if gaze is not None:
         writer.add_recording("eye1", sidecar={"TaskName": config.label, **eye_sidecar(gaze)},
                              events_sidecar={"TaskName": config.label, **EYE_EVENTS_SIDECAR})
+    if lsl is not None:
+        lsl.add_files(writer, config.label)
+        engine.set_markers(lsl.markers)
+        lsl.start()
     log(f"[icb] writing {writer.tsv_path}")
     sim_rng = np.random.default_rng([the_plan.seed, 1]) if responder is not None else None
     try:
         try:
             with stopped_by_signals():
                 run_trials(paradigm, config, the_plan, engine, writer, responder=responder,
-                           sim_rng=sim_rng)
+                           sim_rng=sim_rng, markers=None if lsl is None else lsl.markers,
+                           on_trial_end=None if lsl is None else lsl.flush)
         except (Aborted, KeyboardInterrupt) as exc:
             if isinstance(exc, KeyboardInterrupt):
                 exc = Aborted("interrupted (SIGINT, Ctrl+C)")
-            writer.finish("aborted", AbortReason=str(exc))
+            writer.finish("aborted", AbortReason=str(exc), **_end_lsl(lsl))
             log(f"[icb] run aborted ({exc}); {writer.n_rows} finished trials kept in "
                 f"{writer.tsv_path}")
             return RunOutcome("aborted", writer.tsv_path, writer.n_rows)
@@ -146,12 +186,12 @@ def run_one(config, engine: Engine, request: RunRequest, *, responder=None,
         except Exception as exc:  # a bug: the run is recorded as ended, then the traceback
             try:
                 writer.finish("aborted", AbortReason=f"error in icb: {type(exc).__name__}: "
-                                                     f"{exc}"[:500])
+                                                     f"{exc}"[:500], **_end_lsl(lsl))
             except OSError:
                 pass  # the sidecar then says in_progress: read as a crashed run
             raise
         try:
-            writer.finish("completed", Display=engine.info())
+            writer.finish("completed", Display=engine.info(), **_end_lsl(lsl))
         except DataWriteError as exc:  # the folder was deleted after the last trial
             raise _record_write_failure(writer, exc) from exc
         except OSError as exc:

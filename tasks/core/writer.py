@@ -239,15 +239,19 @@ class EventsWriter:
                 os.ftruncate(self._fd, start)
             raise
 
-    def add_recording(self, name: str, *, sidecar: dict, events_sidecar: dict):
+    def add_recording(self, name: str, *, sidecar: dict, events_sidecar: dict | None,
+                      **layout):
         """Create the run's ``recording-<name>`` physio files (sidecars first, nothing
-        overwritten); their samples are appended with each row (:meth:`append`)."""
+        overwritten); their samples are appended with each row (:meth:`append`) or by
+        the recorder that owns them.  ``layout``: ``columns`` and ``lines`` of
+        :meth:`PhysioWriter.create`."""
         from tasks.core.physio_writer import PhysioWriter
         stem = self.tsv_path.with_name(self.tsv_path.name[: -len("_events.tsv")]
                                        + f"_recording-{name}")
         try:
             self.recordings[name] = PhysioWriter.create(stem, sidecar=sidecar,
-                                                        events_sidecar=events_sidecar)
+                                                        events_sidecar=events_sidecar,
+                                                        **layout)
         except FileExistsError as exc:
             raise DataExistsError(f"{exc.filename}: exists already; nothing was "
                                   "overwritten") from None

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tasks.core.markers import SOUND
 from tasks.core.results import SoundResult, count_dropped
 from icb.errors import AbortRequested, BadInput
 
@@ -107,6 +108,7 @@ def play_on_flip(engine, speaker: Speaker, stim_id: str, items: tuple, duration_
     t0_abs = engine._t0 + plog.defaultClock.getLastResetTime()
     requested_s = stamps[0] + lead_frames * frame_s
     snd.play(when=t0_abs + requested_s)
+    engine._mark(SOUND, requested_s, stim_id)  # stamped with the flip it is scheduled on
     reported_s = None
     # the screen stays until ``duration_ms`` after the requested sound onset, by the clock
     until_ms = lead_frames * engine.frame_ms + duration_ms
