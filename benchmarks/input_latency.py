@@ -25,6 +25,15 @@ percentile of the absolute error, and the cost of starting xdotool (``xdotool sl
 start to exit, measured in the same process).  On Xvfb flips are paced in software
 (docs/platform.md); the ``event`` backend stamps a key when the frame loop polls it, so
 its error includes up to one frame.
+
+Touch (``station.input: touch``), in the same run: a third child opens the engine with
+touch input and runs the same dot-probe trials; the engine's own injector taps the
+probe's target through the X server's pointer (XTEST button-1 press, python-xlib, from a
+timer thread, as the simulated participant does) and stamps each press on the engine's
+clock right after ``display.sync()`` (``t_inject``).  Reported: ``rt_ms`` minus
+``t_inject`` from the probe's flip (median, 95th percentile, max of the absolute error).
+The tap is stamped when the engine reads the window's events, which it does every
+millisecond while the software frame pacing waits (tasks/core/psychopy_engine/touch.py).
 """
 
 from __future__ import annotations
@@ -48,6 +57,7 @@ import machine  # noqa: E402
 
 CONFIG = REPO / "configs" / "dotprobe.yaml"
 BACKENDS = ("ptb", "event")
+INPUTS = BACKENDS + ("touch",)
 
 
 class XdotoolInjector:
@@ -151,6 +161,63 @@ def child(backend: str, n_trials: int, seed: int, out_path: Path) -> int:
     return 0
 
 
+def child_touch(n_trials: int, seed: int, out_path: Path) -> int:
+    """Dot-probe trials answered by XTEST taps on the probe's target (station.input: touch)."""
+    import numpy as np
+
+    from tasks.config import load_task_config
+    from tasks.core.paradigm import RunContext
+    from tasks.core.psychopy_engine import PsychoPyEngine
+    from tasks.core.screens import PlannedResponse, ResponseSpec
+    from tasks.paradigms.dotprobe import paradigm as dotprobe
+
+    config = load_task_config(CONFIG, overrides={"station": {"input": "touch"}})
+    p = config.params
+    the_plan = dotprobe.plan(config, "latency", "pre")
+    trials = [t for t in the_plan.trials if t.phase == "test"][:n_trials]
+    engine = PsychoPyEngine(config.station, windowed=True, simulate=True, log=lambda m: None)
+    engine.open()
+    rng = np.random.default_rng(seed)
+    rows = []
+    try:
+        engine.preload_images(dict(the_plan.images), the_plan.image_size_deg)
+        injector = engine.injector
+        injector.clock = engine._core.getTime  # the clock of the flips and the tap stamps
+        keys = tuple(dict.fromkeys(the_plan.settings["keys"].values()))
+        spec = ResponseSpec(keys, float(p["probe_timeout_ms"]),
+                            dotprobe.touch_targets(RunContext(config, the_plan)))
+        for trial in trials:
+            planned = PlannedResponse(trial.correct_key, float(rng.uniform(250, 700)))
+            before = len(injector.taps)
+            result = engine.run_sequence(dotprobe.trial_screens(trial, p), spec, planned)
+            time.sleep(0.1)  # the tap's release
+            row = {"expected_key": trial.correct_key, "response": result.key,
+                   "rt_ms": result.rt_ms, "planned_delay_ms": planned.rt_ms}
+            if len(injector.taps) > before:
+                onset_abs = result.onsets_s["probe"] + engine._t0
+                row["t_inject_ms"] = (injector.taps[before] - onset_abs) * 1000.0
+            rows.append(row)
+        pacing = "software (no vertical sync)" if engine.software_pacing else "vertical sync"
+        pointer = engine.pointer_backend
+    finally:
+        engine.close()
+    out_path.write_text(json.dumps({"backend_asked": "touch", "backend_used": "touch",
+                                    "pointer": pointer, "pacing": pacing,
+                                    "frame_ms": engine.frame_ms, "rows": rows}))
+    return 0
+
+
+def summarise_touch(data: dict) -> dict:
+    rows = [r for r in data["rows"] if "t_inject_ms" in r]
+    hits = [r for r in rows if r["rt_ms"] is not None and r["response"] == r["expected_key"]]
+    err = [r["rt_ms"] - r["t_inject_ms"] for r in hits]
+    abs_err = [abs(e) for e in err]
+    return {"input": "touch", "pacing": data["pacing"], "frame_ms": data["frame_ms"],
+            "pointer": data["pointer"], "taps": len(rows), "recorded_correct": len(hits),
+            "median_abs_err_ms": statistics.median(abs_err), "p95_abs_err_ms": pct(abs_err, 95),
+            "max_abs_err_ms": max(abs_err), "median_signed_err_ms": statistics.median(err)}
+
+
 def pct(values: list[float], q: float) -> float:
     import numpy as np
     return float(np.percentile(values, q))
@@ -184,12 +251,15 @@ def summarise(data: dict) -> dict:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--trials", type=int, default=60, help="presses per backend (default 60)")
-    ap.add_argument("--backends", default=",".join(BACKENDS))
+    ap.add_argument("--backends", default=",".join(INPUTS),
+                    help="keyboard backends and/or touch (default: ptb,event,touch)")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--json", type=Path, help="also write the figures to this JSON file")
-    ap.add_argument("--child", choices=BACKENDS, help=argparse.SUPPRESS)
+    ap.add_argument("--child", choices=INPUTS, help=argparse.SUPPRESS)
     ap.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.child == "touch":
+        return child_touch(args.trials, args.seed, args.out)
     if args.child:
         return child(args.child, args.trials, args.seed, args.out)
     if shutil.which("xdotool") is None:
@@ -206,11 +276,15 @@ def main(argv=None) -> int:
             if done.returncode != 0:
                 sys.stderr.write(done.stderr[-3000:])
                 raise SystemExit(f"child for backend {backend} exited {done.returncode}")
-            summaries.append(summarise(json.loads(out.read_text())))
+            data = json.loads(out.read_text())
+            summaries.append(summarise_touch(data) if backend == "touch" else summarise(data))
+    touch = [s for s in summaries if s.get("input") == "touch"]
+    summaries = [s for s in summaries if s.get("input") != "touch"]
     print()
     machine.print_machine(info)
-    print(f"pacing: {summaries[0]['pacing']}; frame {summaries[0]['frame_ms']:.3f} ms")
-    if "software" in summaries[0]["pacing"]:
+    first = (summaries or touch)[0]
+    print(f"pacing: {first['pacing']}; frame {first['frame_ms']:.3f} ms")
+    if "software" in first["pacing"]:
         print("NOTE: no vertical sync on this display (e.g. Xvfb): flips are paced by the "
               "engine in software.")
     print()
@@ -225,9 +299,23 @@ def main(argv=None) -> int:
               f"| {s['p95_abs_err_vs_exit_ms']:.2f} "
               f"| {s['median_xdotool_key_spawn_to_exit_ms']:.2f} "
               f"| {s['median_xdotool_launch_ms']:.2f} / {s['p95_xdotool_launch_ms']:.2f} |")
+    print()
+    print("| input | injected by | presses | recorded (right response) | median abs err ms "
+          "| p95 abs err ms | max abs err ms |")
+    print("|---|---|---|---|---|---|---|")
+    for s in summaries:
+        print(f"| keyboard ({s['backend']}) | xdotool key (XTEST), vs exit / vs spawn "
+              f"| {s['presses']} | {s['recorded_correct']} "
+              f"| {s['median_abs_err_vs_exit_ms']:.2f} / {s['median_abs_err_vs_spawn_ms']:.2f} "
+              f"| {s['p95_abs_err_vs_exit_ms']:.2f} / {s['p95_abs_err_vs_spawn_ms']:.2f} "
+              f"| - / {s['max_abs_err_vs_spawn_ms']:.2f} |")
+    for s in touch:
+        print(f"| touch | XTEST button-1 tap (python-xlib) | {s['taps']} "
+              f"| {s['recorded_correct']} | {s['median_abs_err_ms']:.2f} "
+              f"| {s['p95_abs_err_ms']:.2f} | {s['max_abs_err_ms']:.2f} |")
     if args.json:
-        args.json.write_text(json.dumps({"machine": info, "backends": summaries}, indent=2)
-                             + "\n")
+        args.json.write_text(json.dumps({"machine": info, "backends": summaries,
+                                         "touch": touch}, indent=2) + "\n")
     return 0
 
 

@@ -61,3 +61,10 @@ COMMON_HEAD = (
 DROPPED_FRAMES = Column("dropped_frames", "Dropped frames",
                         "Frames dropped (missed screen refreshes) during this trial or row.",
                         "int", measured=True)
+
+RESPONSE_DEVICE = Column("response_device", "Response device",
+                         "How the participant answered in this run (station.input): the "
+                         "keyboard, or taps on a touch screen (on-screen targets; RT from "
+                         "the tap's own time stamp). Stamped by the framework, last.",
+                         "str", levels={"keyboard": "key presses",
+                                        "touch": "taps on a touch screen"})

@@ -27,6 +27,7 @@ from icb.errors import Aborted, BadInput, ConfigError
 from icb.params import check_mapping, did_you_mean
 from tasks.config import STATION_PARAMS, TaskConfig, _display, load_merged, load_task_config
 from tasks.core import counterbalance, dataset_files
+from tasks.core.messages import catalogue_of
 from tasks.core.paradigm import load as load_paradigm
 from tasks.core.runner import RunRequest, open_window, run_one
 from tasks.core.screens import PlannedResponse
@@ -36,10 +37,8 @@ from tasks.session import (BATTERY_PARAMS, TaskState, newest_station_check, reso
 
 BATTERY_TOP_KEYS = ("include", "battery", "station", "description")
 
-BETWEEN_TASKS = ("Well done - that part is finished.\n\nTake a short break: stretch, have a "
-                 "sip of water, rest your eyes.")
-ALL_DONE = ("That is everything. Thank you very much for taking part!\n\n"
-            "Please let the experimenter know that you have finished.")
+# The participant's screens between tasks: messages ``battery.between_tasks`` and
+# ``battery.all_done`` of the station's language (configs/lang/).
 
 
 @dataclass(frozen=True)
@@ -267,7 +266,10 @@ def _run_session(engine, args, battery, participant, session, group, ordered, to
             if config not in todo:
                 continue
             if ran_here and settings["pause_between_tasks"]:
-                engine.pause_screen(BETWEEN_TASKS, min_s=settings["pause_min_s"],
+                messages = catalogue_of(config.station)
+                engine.pause_screen(messages.text("battery.between_tasks"),
+                                    min_s=settings["pause_min_s"],
+                                    prompt=messages.text("trial.continue"),
                                     planned=PlannedResponse("space", 400) if simulated else None)
             state = states[config.label]
             extra = {"Battery": {**assignment, "Config": str(battery.path), "Position": position,
@@ -291,7 +293,8 @@ def _run_session(engine, args, battery, participant, session, group, ordered, to
             ran_here += 1
             update_session(data_root, participant, session, tasks_completed=",".join(done))
         update_session(data_root, participant, session, status="completed")
-        engine.show_message(ALL_DONE, planned=PlannedResponse("space", 400) if simulated
+        engine.show_message(catalogue_of(ordered[-1].station).text("battery.all_done"),
+                            planned=PlannedResponse("space", 400) if simulated
                             else None, allow_abort=False)
         log(f"[icb] session complete: participant {participant}, session {session}; data in "
             f"{data_root}")

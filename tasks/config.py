@@ -309,6 +309,10 @@ def check_task_sections(merged: _Merged, path: Path, problems: list[str]) -> Tas
         key = rest.split(":", 1)[0]
         origin = merged.origin.get((section, key), Path(path))
         problems.append(f"{_display(origin)}: {problem}")
+    if not station_problems:  # a station.language needs its catalogue configs/lang/<code>.yaml
+        from tasks.core.messages import language_problems
+        origin = merged.origin.get(("station", "language"), Path(path))
+        problems += [f"{_display(origin)}: {p}" for p in language_problems(station["language"])]
     station = _resolve_station_defaults(station)
     if label is None:
         return None

@@ -128,7 +128,8 @@ def simulate_run(config, data_root: Path, *, participant: str, session: str, gro
                  engine: DataEngine | None = None) -> Path:
     """One data-only run of a simulated participant through the one runner; the events
     file written."""
-    engine = engine or DataEngine(config.station["expected_refresh_hz"])
+    engine = engine or DataEngine(config.station["expected_refresh_hz"],
+                                  input_device=config.station["input"])
     engine.open()
     request = RunRequest(participant, session, Path(data_root), group=group, seed=seed)
     try:

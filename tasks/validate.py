@@ -37,9 +37,14 @@ def task_configs_of(path: Path) -> list[Path]:
 
 
 def main(args: argparse.Namespace) -> int:
+    from tasks.core.messages import LANG_DIR, catalogue_problems
     problems: list[str] = []
     checked = []
+    catalogues = []  # message catalogues named on the command line (configs/lang/*.yaml)
     for path in args.configs:
+        if Path(path).resolve().parent == LANG_DIR.resolve():
+            catalogues.append(path)
+            continue
         try:
             paths = task_configs_of(path)
         except BadInput as exc:
@@ -61,8 +66,11 @@ def main(args: argparse.Namespace) -> int:
                 problems += exc.problems
                 continue
             checked.append(config)
+    problems += catalogue_problems()  # every language file: the ids and placeholders of en
     if problems:
         raise ConfigError(f"{len(problems)} problem(s) found", problems)
+    for path in catalogues:
+        print(f"ok: {path} (message catalogue, language {Path(path).stem})")
     for config in checked:
         what = config.paradigm if config.label == config.paradigm else \
             f"{config.paradigm}, label {config.label}"

@@ -22,6 +22,7 @@ from tasks.core.engine import CONTINUE_PROMPT
 from tasks.core.gaze import (GazeSpec, Scanpath, ViewResult, drift_check_time_ms,
                              sample_scanpath, scanpath_events, screen_presentation)
 from tasks.core.geometry import px_per_deg
+from tasks.core.markers import DISPLAY, RATING, RESPONSE, SOUND, MarkerHooks
 from tasks.core.results import PressResult, RatingResult, SequenceResult, SoundResult
 from tasks.core.screens import PlannedResponse, ResponseSpec, Screen, whole_frames
 
@@ -36,15 +37,19 @@ class ScriptedAbort:
     confirm: bool = True
 
 
-class DataEngine:
+class DataEngine(MarkerHooks):
     """Virtual clock at ``refresh_hz``; no drawing, no waiting."""
 
     kind = "data-only"
 
-    def __init__(self, refresh_hz: float = 60.0, *, aborts: tuple[ScriptedAbort, ...] = ()):
+    def __init__(self, refresh_hz: float = 60.0, *, aborts: tuple[ScriptedAbort, ...] = (),
+                 input_device: str = "keyboard"):
         self.refresh_hz = float(refresh_hz)
         self.frame_ms = 1000.0 / self.refresh_hz
         self.keyboard_backend = "none (data-only simulation)"
+        self.input_device = input_device  # station.input: keyboard | touch
+        self.pointer_backend = ("none (data-only simulation: planned taps taken as they are)"
+                                if input_device == "touch" else "none")
         self.audio_backend = "none (data-only simulation)"
         self.now_s = 0.0
         self.calls = 0
@@ -52,6 +57,23 @@ class DataEngine:
         self.shown: list[str] = []  # every message text, in order
         self._answer: bool | None = None
         self.gaze: dict | None = None  # the simulated recording (start_gaze)
+        self._started = False  # the run's first (virtual) flip has happened
+
+    def _flip_now(self) -> float:
+        """The virtual clock now, as a flip: the run's first one marks its start."""
+        if not self._started:
+            self._started = True
+            self._mark_run_start(self.now_s)
+        return self.now_s
+
+    def _run_origin(self) -> float | None:
+        return 0.0 if self._started else None
+
+    def clock_now_s(self) -> float:
+        return self.now_s
+
+    def last_flip_s(self) -> float | None:
+        return self.now_s if self._started else None
 
     def _call(self) -> ScriptedAbort | None:
         """Count one presentation call; the abort scripted for it, if any."""
@@ -70,6 +92,7 @@ class DataEngine:
 
     def new_run(self) -> None:
         self.now_s = 0.0
+        self._started = False
 
     def abort_chord_text(self) -> str:
         return "(scripted abort)"
@@ -83,6 +106,7 @@ class DataEngine:
 
     def open(self) -> None:
         self.now_s = 0.0
+        self._started = False
 
     def close(self) -> None:
         pass
@@ -99,6 +123,7 @@ class DataEngine:
     def show_message(self, text: str, *, keys: tuple[str, ...] = ("space",), min_s: float = 0.0,
                      planned: PlannedResponse | None = None, allow_abort: bool = True) -> str:
         abort = self._call()
+        self._flip_now()
         self.shown.append(text)
         if abort is not None and allow_abort:
             self._answer = abort.confirm
@@ -111,6 +136,7 @@ class DataEngine:
 
     def pause_screen(self, text: str, *, min_s: float = 0.0, prompt: str = CONTINUE_PROMPT,
                      planned: PlannedResponse | None = None) -> str:
+        self._flip_now()
         self._advance_ms(min_s * 1000.0)
         return self.show_message(f"{text}\n\n{prompt}", planned=planned)
 
@@ -119,7 +145,8 @@ class DataEngine:
         self._trial_call()
         result = SequenceResult()
         for screen in screens:
-            result.onsets_s[screen.name] = self.now_s
+            result.onsets_s[screen.name] = self._flip_now()
+            self._mark(screen.name, self.now_s, screen.items)
             if screen.duration_ms is not None:
                 n = self.frames_for(screen.duration_ms)
                 result.frames[screen.name] = n
@@ -136,6 +163,8 @@ class DataEngine:
             n = max(1, math.ceil(elapsed_ms / self.frame_ms))
             result.frames[screen.name] = n
             result.end_s = self.now_s + elapsed_ms / 1000.0
+            if result.key is not None:
+                self._mark(RESPONSE, result.end_s)
             self.now_s += n * self.frame_ms / 1000.0
         return result
 
@@ -146,7 +175,8 @@ class DataEngine:
         arrow-key rule of ``tasks.core.scales`` is replayed to get the value)."""
         from tasks.core.scales import key_schedule, replay
         self._trial_call()
-        onset = self.now_s
+        onset = self._flip_now()
+        self._mark(RATING, onset)
         rating = rt_ms = None
         keys: list[str] = []
         if planned is not None and planned.value is not None and planned.rt_ms is not None:
@@ -156,6 +186,8 @@ class DataEngine:
                 keys = [k for k, _ in schedule]
                 rating, rt_ms = replay(scale, keys[:-1]), float(t_confirm)
         elapsed_ms = rt_ms if rt_ms is not None else (timeout_ms or 0.0)
+        if rt_ms is not None:
+            self._mark(RESPONSE, onset + rt_ms / 1000.0)
         self.now_s += max(1, math.ceil(elapsed_ms / self.frame_ms)) * self.frame_ms / 1000.0
         return RatingResult(rating, rt_ms, onset, onset + elapsed_ms / 1000.0, keys)
 
@@ -164,13 +196,19 @@ class DataEngine:
         """The key-press face: presses fed to ``rule`` in time order until the face's
         offset (whole frames, at least one)."""
         self._trial_call()
-        onset = self.now_s
+        onset = self._flip_now()
+        self._mark(DISPLAY, onset, items)
         log = []
-        for key, t_ms in sorted(planned or [], key=lambda p: p[1]):
+        planned = sorted(planned or [], key=lambda p: p[1])
+        if self.input_device == "touch":  # a tap on "more" / "less" is never a repeat
+            from tasks.core.touch import drop_repeats
+            planned = drop_repeats(planned, (rule.increase_keys, rule.decrease_keys))
+        for key, t_ms in planned:
             shown_until_ms = max(1, int(round(rule.offset_ms / self.frame_ms))) * self.frame_ms
             if t_ms >= shown_until_ms:
                 break
             log.append((key, float(t_ms), rule.press(key, float(t_ms))))
+            self._mark(RESPONSE, onset + t_ms / 1000.0)
         n = max(1, int(round(rule.offset_ms / self.frame_ms)))
         if log:
             n = max(n, math.ceil(log[-1][1] / self.frame_ms))
@@ -188,8 +226,9 @@ class DataEngine:
                    lead_frames: int = 2) -> SoundResult:
         """Virtual sound: the reported onset is the requested one (a flip ahead)."""
         self._trial_call()
-        onset = self.now_s
+        onset = self._flip_now()
         requested = onset + lead_frames * self.frame_ms / 1000.0
+        self._mark(SOUND, requested, stim_id)
         n = lead_frames + self.frames_for(duration_ms)
         self.now_s += (n + 1) * self.frame_ms / 1000.0
         return SoundResult(onset, requested, requested, self.now_s, 0)
@@ -219,11 +258,13 @@ class DataEngine:
              planned: Scanpath | None = None) -> ViewResult:
         self._trial_call()
         first, rest = screens[0], screens[1:]
-        onsets = {first.name: self.now_s}
+        onsets = {first.name: self._flip_now()}
+        self._mark(first.name, self.now_s, first.items)
         held_ms = drift_check_time_ms(planned, gaze)
         self._advance_ms(held_ms if held_ms is not None else gaze.timeout_ms)
         for screen in rest:
             onsets[screen.name] = self.now_s
+            self._mark(screen.name, self.now_s, screen.items)
             self._advance_ms(screen.duration_ms)
         display_s = onsets[rest[0].name]
         samples, events = (np.empty((0, 4)), [])

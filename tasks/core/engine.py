@@ -19,10 +19,14 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from tasks.core.gaze import GazeSpec, Scanpath, ViewResult
+from tasks.core.markers import Markers
+from tasks.core.messages import REFERENCE, load_catalogue
 from tasks.core.results import PressResult, RatingResult, SequenceResult, SoundResult
 from tasks.core.screens import PlannedResponse, ResponseSpec, Screen
 
-CONTINUE_PROMPT = "Press the SPACE bar when you are ready to go on."
+# The English continue prompt (message ``trial.continue``): the default of ``pause_screen``;
+# callers pass the one of the station's language.
+CONTINUE_PROMPT = load_catalogue(REFERENCE).text("trial.continue")
 
 
 @runtime_checkable
@@ -30,6 +34,7 @@ class Engine(Protocol):
     kind: str
     frame_ms: float
     keyboard_backend: str
+    pointer_backend: str  # how taps are read (station.input: touch); "none" else
     audio_backend: str
 
     # -- set-up --------------------------------------------------------------------
@@ -56,6 +61,18 @@ class Engine(Protocol):
 
     def frames_for(self, duration_ms: float) -> int:
         """Whole frames for ``duration_ms`` (at least one)."""
+
+    def set_markers(self, markers: Markers | None) -> None:
+        """Mark every flip-locked event of the run with ``markers``
+        (``tasks.core.markers.Markers``; None: no markers).  The run's first flip reports
+        the run clock's origin to it."""
+
+    def last_flip_s(self) -> float | None:
+        """The last flip's time on the run clock (None before the run's first flip)."""
+
+    def clock_now_s(self) -> float:
+        """The engine's own clock now, in seconds (the clock its flips are stamped on,
+        before the run's origin is subtracted): what LSL time is lined up with."""
 
     # -- screens between trials ---------------------------------------------------------
     def show_message(self, text: str, *, keys: tuple[str, ...] = ("space",), min_s: float = 0.0,

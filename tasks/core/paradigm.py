@@ -13,7 +13,9 @@ once, like a jsPsych plugin's ``info``:
 - ``plan(config, participant, session, seed) -> Plan``: the frozen trial list (pure data
   from an explicit ``numpy.random.Generator``);
 - ``plan_rows(plan) -> list[dict]``: the plan as rows (``icb validate --plan``);
-- ``instructions(config, plan) -> str``: the first screen;
+- ``instructions(config, plan) -> str``: the first screen, in the station's language
+  (``tasks.core.messages.catalogue_of(config.station)``; every participant-facing text is a
+  message id of ``configs/lang/<language>.yaml``);
 - ``present(trial, engine, planned, run) -> list[TrialRow]``: shows one trial through the
   engine protocol and returns its rows (its own columns; the loop stamps the head);
 - ``responder(spec, config)`` and ``cohort_responder(effects, person, config)``: the
@@ -39,7 +41,7 @@ from typing import Any, Callable, Mapping, Protocol
 
 import numpy as np
 
-from icb.columns import COMMON_HEAD, DROPPED_FRAMES, Column
+from icb.columns import COMMON_HEAD, DROPPED_FRAMES, RESPONSE_DEVICE, Column
 from icb.errors import ConfigError
 from icb.params import Param
 
@@ -92,14 +94,25 @@ class TrialRow:
 
 @dataclass(frozen=True)
 class RunContext:
-    """What ``present`` may read besides the trial: the checked config and the plan."""
+    """What ``present`` may read besides the trial: the checked config, the plan and the
+    message catalogue of ``station.language`` (:meth:`text`)."""
 
     config: Any  # tasks.core.config.TaskConfig
     plan: Plan
+    messages: Any = None  # tasks.core.messages.Catalogue; None: the station's language
 
     @property
     def params(self) -> Mapping[str, Any]:
         return self.config.params
+
+    @property
+    def catalogue(self):
+        from tasks.core.messages import catalogue_of
+        return self.messages or catalogue_of(self.config.station)
+
+    def text(self, msg_id: str, **fields) -> str:
+        """The participant's text ``msg_id`` in the station's language."""
+        return self.catalogue.text(msg_id, **fields)
 
 
 @dataclass(frozen=True)
@@ -137,8 +150,7 @@ class Paradigm:
     present: Callable[[Any, Any, Any, RunContext], list[TrialRow]]
     responder: Callable[[str | None, Any], Responder]
     cohort_responder: Callable[[Mapping[str, float], Person, Any], Responder]
-    after_practice: str = ("Well done - that was the practice.\n\nNow the real task begins. "
-                           "It works the same way.")
+    after_practice: str = "trial.after_practice"  # message id of the screen after practice
     # (config, plan, recording description) -> more Provenance keys, once the engine has
     # started the plan's recordings (e.g. the free-viewing AOIs in screen pixels)
     recording_provenance: Callable[[Any, Plan, dict], dict] | None = None
@@ -150,6 +162,8 @@ class Paradigm:
         own = tuple(c for c in self.columns if c.name not in {h.name for h in COMMON_HEAD})
         if DROPPED_FRAMES.name not in {c.name for c in own}:
             own += (DROPPED_FRAMES,)
+        if RESPONSE_DEVICE.name not in {c.name for c in own}:
+            own += (RESPONSE_DEVICE,)
         return COMMON_HEAD + own
 
     def column_names(self) -> list[str]:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from icb.columns import Column
 from icb.params import did_you_mean
+from tasks.core.messages import REFERENCE, Catalogue, load_catalogue
 
 if TYPE_CHECKING:
     import numpy as np
@@ -30,45 +31,41 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class ScaleDef:
-    """One catalogue entry (Likert form).  ``{what}`` in the prompt is replaced by what is
-    shown (:func:`what_is_shown`); an ``infants_only`` scale is asked only after infant
+    """One catalogue entry (Likert form); its prompt and anchors are texts of the message
+    catalogue (``scale.<name>.prompt``, ``scale.<name>.anchors.low`` / ``.high``,
+    ``configs/lang/``).  ``{what}`` in the prompt is replaced by what is shown
+    (:func:`what_is_shown`); an ``infants_only`` scale is asked only after infant
     stimuli (:func:`applicable_scales`)."""
 
-    prompt: str
     minimum: int
     maximum: int
-    low_anchor: str
-    high_anchor: str
     source: str
     infants_only: bool = False
     modalities: tuple[str, ...] = ("image", "audio")  # what the question can be asked of
 
 
 CATALOGUE: dict[str, ScaleDef] = {
-    "liking": ScaleDef("How much do you like this {what}?", -4, 4, "very negative",
-                       "very positive", "Kringelbach/Parsons liking scale -4..+4 (anchors "
-                       "unverified)"),
-    "cuteness": ScaleDef("How cute is this {what}?", 1, 7, "not cute at all", "very cute",
-                         "7-point cuteness rating (Glocker et al. 2009; Kuraguchi-type protocol)",
-                         modalities=("image",)),
-    "caretaking": ScaleDef("How much would you like to take care of this baby?", 1, 7,
-                           "not at all", "very much",
-                           "motivation for caretaking (Glocker et al. 2009)", infants_only=True),
-    "urgent": ScaleDef("How urgent does this sound?", 1, 7, "not urgent at all", "very urgent",
-                       "Friedman, Zahn-Waxler & Radke-Yarrow 1982 (urgent)",
+    "liking": ScaleDef(-4, 4, "Kringelbach/Parsons liking scale -4..+4 (anchors unverified)"),
+    "cuteness": ScaleDef(1, 7, "7-point cuteness rating (Glocker et al. 2009; Kuraguchi-type "
+                         "protocol)", modalities=("image",)),
+    "caretaking": ScaleDef(1, 7, "motivation for caretaking (Glocker et al. 2009)",
+                           infants_only=True),
+    "urgent": ScaleDef(1, 7, "Friedman, Zahn-Waxler & Radke-Yarrow 1982 (urgent)",
                        modalities=("audio",)),
-    "aversive": ScaleDef("How unpleasant is this sound to listen to?", 1, 7,
-                         "not unpleasant at all", "very unpleasant",
-                         "perceived aversiveness (Zeskind & Lester 1978; Gustafson & Green 1989)",
-                         modalities=("audio",)),
-    "distressed": ScaleDef("How distressed does the baby sound?", 1, 7, "not distressed at all",
-                           "very distressed", "distress of the baby (OxVoc ratings, Parsons et "
-                           "al. 2014)", infants_only=True, modalities=("audio",)),
-    "respond": ScaleDef("How much do you want to respond to or comfort this baby?", 1, 7,
-                        "not at all", "very much",
-                        "motivation to respond (OxVoc ratings, Parsons et al. 2014)",
+    "aversive": ScaleDef(1, 7, "perceived aversiveness (Zeskind & Lester 1978; Gustafson & "
+                         "Green 1989)", modalities=("audio",)),
+    "distressed": ScaleDef(1, 7, "distress of the baby (OxVoc ratings, Parsons et al. 2014)",
+                           infants_only=True, modalities=("audio",)),
+    "respond": ScaleDef(1, 7, "motivation to respond (OxVoc ratings, Parsons et al. 2014)",
                         infants_only=True),
 }
+
+
+def english_prompt(name: str) -> str:
+    """The English prompt of scale ``name`` (``{what}`` unfilled): for the experimenter's
+    messages and the reference docs."""
+    return load_catalogue(REFERENCE).template(f"scale.{name}.prompt")
+
 
 # What a prompt calls the stimulus shown, by modality and manifest category.
 PICTURE_NOUNS = {"infant": "baby", "child": "child", "adult": "face", "object": "object",
@@ -78,7 +75,8 @@ SOUND_NOUNS = {"infant": "baby", "adult": "voice", "animal": "animal"}  # else "
 
 
 def what_is_shown(category: str, *, sound: bool) -> str:
-    """The word a prompt uses for a stimulus of ``category``.
+    """Which word a prompt uses for a stimulus of ``category`` (the id under ``scale.what``
+    of the message catalogue; the English word itself).
 
     >>> what_is_shown("adult", sound=False), what_is_shown("noise", sound=True)
     ('face', 'sound')
@@ -132,12 +130,14 @@ class Scale:
     high_anchor: str
     continuous: bool  # True: visual analogue (any value), False: whole points
     key_step: float
+    words: tuple[tuple[str, str], ...] = ()  # (word id, text) for {what}, in its language
 
     def for_stimulus(self, category: str, *, sound: bool) -> "Scale":
         """This scale with its prompt naming what is shown (``{what}`` filled in)."""
         from dataclasses import replace
-        return replace(self, prompt=self.prompt.replace(
-            "{what}", what_is_shown(category, sound=sound)))
+        word = what_is_shown(category, sound=sound)
+        return replace(self, prompt=self.prompt.replace("{what}", dict(self.words).get(word,
+                                                                                      word)))
 
     @property
     def middle(self) -> float:
@@ -166,7 +166,7 @@ def scale_problems(params, modality: str) -> list[str]:
     problems = unknown_scales(names)
     what = {"image": "pictures", "audio": "sounds"}[modality]
     fitting = ", ".join(n for n, d in CATALOGUE.items() if modality in d.modalities)
-    problems += [f"params.scales: {n!r} ({CATALOGUE[n].prompt!r}) is not a question about "
+    problems += [f"params.scales: {n!r} ({english_prompt(n)!r}) is not a question about "
                  f"{what}; allowed for this task: {fitting}"
                  for n in names if n in CATALOGUE and modality not in CATALOGUE[n].modalities]
     categories = [c.partition("_")[0] for c in params["categories"]]
@@ -175,17 +175,24 @@ def scale_problems(params, modality: str) -> list[str]:
     return problems + infants_only_problems(names, categories, modality)
 
 
-def build_scales(names: list[str], scale_type: str, vas_key_step: float = 5.0) -> list[Scale]:
-    """The :class:`Scale` objects of the configured scale names."""
+def build_scales(names: list[str], scale_type: str, vas_key_step: float = 5.0,
+                 messages: Catalogue | None = None) -> list[Scale]:
+    """The :class:`Scale` objects of the configured scale names, worded in the language of
+    ``messages`` (English when None)."""
+    messages = messages or load_catalogue(REFERENCE)
+    words = tuple(sorted(messages.mapping("scale.what").items()))
     out = []
     for name in names:
         d = CATALOGUE[name]
+        prompt = messages.template(f"scale.{name}.prompt")
+        low = messages.text(f"scale.{name}.anchors.low")
+        high = messages.text(f"scale.{name}.anchors.high")
         if scale_type == "vas":
-            out.append(Scale(name, d.prompt, VAS_MIN, VAS_MAX, d.low_anchor, d.high_anchor,
-                             True, float(vas_key_step)))
+            out.append(Scale(name, prompt, VAS_MIN, VAS_MAX, low, high, True,
+                             float(vas_key_step), words))
         else:
-            out.append(Scale(name, d.prompt, float(d.minimum), float(d.maximum), d.low_anchor,
-                             d.high_anchor, False, 1.0))
+            out.append(Scale(name, prompt, float(d.minimum), float(d.maximum), low, high, False,
+                             1.0, words))
     return out
 
 
@@ -339,9 +346,9 @@ class PerScaleResponder:
         return self.rater.describe()
 
 
-def scales_of(params) -> dict[str, Scale]:
+def scales_of(params, messages: Catalogue | None = None) -> dict[str, Scale]:
     return {s.name: s for s in build_scales(params["scales"], params["scale_type"],
-                                            params["vas_key_step"])}
+                                            params["vas_key_step"], messages)}
 
 
 def rate_scales(engine, trial, scales: dict[str, Scale], items: tuple, planned,

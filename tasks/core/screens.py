@@ -63,6 +63,9 @@ class ResponseSpec:
 
     keys: tuple[str, ...]
     timeout_ms: float
+    # with station.input: touch, a tap inside one of these (tasks.core.touch.TouchTarget)
+    # counts as a press of its key; labelled targets are drawn as buttons
+    targets: tuple = ()
 
 
 @dataclass(frozen=True)

@@ -52,9 +52,8 @@ class GazeInjector:
         self._blinking = False
 
     def _root(self, x_deg: float, y_deg: float) -> tuple[int, int]:
-        x = self._origin[0] + self._size[0] / 2 + x_deg * self._px_per_deg
-        y = self._origin[1] + self._size[1] / 2 - y_deg * self._px_per_deg
-        return int(round(x)), int(round(y))
+        from tasks.core.psychopy_engine.injector import deg_to_root_px
+        return deg_to_root_px(self._origin, self._size, self._px_per_deg, x_deg, y_deg)
 
     def _set(self, where: tuple[float, float] | None) -> None:
         blink = where is None
@@ -265,6 +264,7 @@ def view(engine, screens, spec: GazeSpec, planned: Scanpath | None) -> ViewResul
     engine._draw(cross.items or (CrossItem(),))
     onset = engine._flip()
     stamps.append(onset)
+    engine._mark(cross.name, onset, cross.items)
     if gaze.injector is not None and planned is not None:
         gaze.injector.follow(onset + engine._t0, engine._core.getTime,
                              lambda t: planned.cross_at(t * 1000.0),
@@ -295,6 +295,8 @@ def view(engine, screens, spec: GazeSpec, planned: Scanpath | None) -> ViewResul
         while not shown or not engine._screen_over(shown[0], shown, screen.duration_ms):
             engine._draw(screen.items)
             shown.append(engine._flip())
+            if len(shown) == 1:
+                engine._mark(screen.name, shown[0], screen.items)
             if index == 0 and len(shown) == 1 and gaze.injector is not None \
                     and planned is not None:
                 display_abs = shown[0] + engine._t0

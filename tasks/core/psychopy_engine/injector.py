@@ -1,5 +1,6 @@
-"""The simulated participant's keyboard: X key events injected with the XTEST extension
-(as a person's keyboard would send them), read back by PsychoPy's keyboard backend."""
+"""The simulated participant's keyboard and finger: X key events and pointer taps injected
+with the XTEST extension (as a person's keyboard or a touch screen would send them), read
+back by PsychoPy's keyboard backend and the window's mouse events."""
 
 from __future__ import annotations
 
@@ -14,6 +15,18 @@ _KEYSYMS = {"left": "Left", "right": "Right", "up": "Up", "down": "Down", "space
             "pause": "Pause", "comma": "comma", "period": "period", "slash": "slash"}
 
 
+def deg_to_root_px(origin_px, size_px, px_per_deg: float, x_deg: float, y_deg: float
+                   ) -> tuple[int, int]:
+    """A point in the window's degrees (centre 0, y up) -> X root-window pixels (y down).
+
+    >>> deg_to_root_px((100, 50), (1024, 768), 40.0, 1.0, -2.0)
+    (652, 514)
+    """
+    x = origin_px[0] + size_px[0] / 2 + x_deg * px_per_deg
+    y = origin_px[1] + size_px[1] / 2 - y_deg * px_per_deg
+    return int(round(x)), int(round(y))
+
+
 class KeyInjector:
     """Presses keys through the X server (XTEST), from a timer thread."""
 
@@ -25,6 +38,9 @@ class KeyInjector:
         self._lock = threading.Lock()
         self._timers: list[threading.Timer] = []
         self._down: set[int] = set()  # keys pressed and not yet released
+        self._button_down = False  # the pointer's button 1 (a finger on the screen)
+        self.clock = time.perf_counter  # what ``taps`` are stamped with (a check sets it)
+        self.taps: list[float] = []  # self.clock() right after each injected button press
         self._closed = False
 
     def press(self, key: str, hold_s: float = 0.05) -> None:
@@ -48,6 +64,33 @@ class KeyInjector:
                 self._display.sync()
                 self._down.discard(code)
 
+    def tap(self, x_px: int, y_px: int, hold_s: float = 0.06) -> None:
+        """A finger's tap at root-window pixels: the pointer moves there, button 1 goes
+        down, and up again ``hold_s`` later (a touch screen sends exactly this)."""
+        with self._lock:
+            if self._closed:
+                return
+            self._xtest.fake_input(self._display, self._X.MotionNotify, x=x_px, y=y_px)
+            self._xtest.fake_input(self._display, self._X.ButtonPress, 1)
+            self._display.sync()
+            self.taps.append(self.clock())
+            self._button_down = True
+        time.sleep(hold_s)
+        self._lift()
+
+    def _lift(self) -> None:
+        with self._lock:
+            if self._button_down:
+                self._xtest.fake_input(self._display, self._X.ButtonRelease, 1)
+                self._display.sync()
+                self._button_down = False
+
+    def tap_later(self, x_px: int, y_px: int, delay_s: float) -> None:
+        timer = threading.Timer(max(0.0, delay_s), self.tap, args=(x_px, y_px))
+        timer.daemon = True
+        self._timers.append(timer)
+        timer.start()
+
     def press_later(self, key: str, delay_s: float) -> None:
         timer = threading.Timer(max(0.0, delay_s), self.press, args=(key,))
         timer.daemon = True
@@ -70,6 +113,7 @@ class KeyInjector:
         self._timers.clear()
         for code in list(self._down):
             self._release(code)
+        self._lift()
         with self._lock:
             self._closed = True
         self._display.close()

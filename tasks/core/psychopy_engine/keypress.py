@@ -12,10 +12,34 @@ the offset flip came too late to change the face and are not logged.
 from __future__ import annotations
 
 from icb.errors import AbortRequested
+from tasks.core.markers import DISPLAY, RESPONSE
+from tasks.core import touch
+from tasks.core.psychopy_engine.touch import TapKey, taps_as_keys
 from tasks.core.results import PressResult, count_dropped
+from tasks.core.touch import drop_repeats
 
 
 FEEDBACK_S = 0.4  # how long the sign that a press counted stays
+
+
+def touch_buttons(engine, rule) -> tuple[tuple, dict]:
+    """The "less" (left) and "more" (right) buttons in the bottom row, and which key pair
+    each stands for."""
+    labels = engine.touch_labels
+    y = touch.bottom_row_y(engine.station, engine._window_height_deg())
+    targets = touch.button_pair(engine.station, y, ("less", labels["less"]),
+                                ("more", labels["more"]))
+    return targets, {"more": [tuple(rule.increase_keys), None],
+                     "less": [tuple(rule.decrease_keys), None]}
+
+
+def alternate(pair_state: list, _name: str) -> str:
+    """The key of the pair not used last (a tap on one button always counts as the
+    alternation the keyboard asks for)."""
+    pair, last = pair_state
+    key = pair[1] if last == pair[0] else pair[0]
+    pair_state[1] = key
+    return key
 
 
 def present_adjustable(engine, items: tuple, rule, planned: list | None,
@@ -25,6 +49,14 @@ def present_adjustable(engine, items: tuple, rule, planned: list | None,
     watch = list(rule.keys) + [abort_key]
     log: list = []
     state = {"abort": False, "end": False, "feedback": None}
+    targets, pairs = (), {}
+    if engine.touch_on:  # station.input: touch: "more" and "less" buttons, no keys
+        targets, pairs = touch_buttons(engine, rule)
+        watch = [abort_key]
+        items = (*items, *targets)
+        planned = drop_repeats(sorted(planned or [], key=lambda p: p[1]),
+                               (rule.increase_keys, rule.decrease_keys))
+        engine._tapped(())  # taps before this face count for nothing
 
     def shown() -> tuple:
         """The face, and the sign of the last press for ``FEEDBACK_S``."""
@@ -33,7 +65,11 @@ def present_adjustable(engine, items: tuple, rule, planned: list | None,
         return items
 
     def feed() -> None:
-        for key in engine._poll_keys(watch):
+        pressed = engine._poll_keys(watch)
+        if targets:  # a tap on a button is the pair's next key (taking turns for her)
+            pressed += [TapKey(alternate(pairs[tap.name], tap.name), tap.rt)
+                        for tap in taps_as_keys(engine, targets, stamps[0] + engine._t0)]
+        for key in pressed:
             if key.name == abort_key:
                 state["abort"] = state["abort"] or engine._is_abort(key)
                 continue
@@ -57,11 +93,16 @@ def present_adjustable(engine, items: tuple, rule, planned: list | None,
     win.callOnFlip(engine.kb.clock.reset)
     if planned and engine.injector:
         for key, t_ms in planned:
-            win.callOnFlip(engine.injector.press_later, key, t_ms / 1000.0)
+            if targets:  # the planned key becomes a tap on its pair's button
+                which = "more" if key in rule.increase_keys else "less"
+                win.callOnFlip(engine._tap_key_later, targets, which, t_ms / 1000.0)
+            else:
+                win.callOnFlip(engine.injector.press_later, key, t_ms / 1000.0)
     stamps = []
     try:
         engine._draw(items)
         stamps.append(engine._flip())
+        engine._mark(DISPLAY, stamps[0], items)
         while True:
             engine._draw(shown())
             stamps.append(engine._flip(before_flip=before_flip))
@@ -73,4 +114,6 @@ def present_adjustable(engine, items: tuple, rule, planned: list | None,
         if engine.injector:
             engine.injector.cancel()
     log.sort(key=lambda e: e[1])
+    for _key, t_ms, _effect in log:  # each press at its own time (known after the face)
+        engine._mark(RESPONSE, stamps[0] + t_ms / 1000.0)
     return PressResult(stamps[0], stamps[-1], log, count_dropped(stamps, engine.frame_ms))

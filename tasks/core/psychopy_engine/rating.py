@@ -12,6 +12,9 @@ from __future__ import annotations
 
 from icb.errors import AbortRequested
 from tasks.core.contrast import readable_text_colour
+from tasks.core.markers import RATING, RESPONSE
+from tasks.core.messages import catalogue_of
+from tasks.core.text_size import lowest_centre_deg
 from tasks.core.results import RatingResult, count_dropped
 from tasks.core.scales import (CONFIRM_KEYS, PlannedRating, Scale,
                                  key_schedule, move)
@@ -34,7 +37,8 @@ class SliderScreens:
             return self._made[key]
         from psychopy import visual
         win = self.engine.win
-        height = self.engine.station["text_height_deg"]
+        height = self.engine.text_size.height_deg  # the station's text size (window.py)
+        wrap = self.engine.text_size.wrap_deg
         # the scale's texts pass WCAG AA (4.5:1) on the station's background
         ink = list(readable_text_colour(self.engine.station["background"]))
         if scale.continuous:
@@ -49,19 +53,34 @@ class SliderScreens:
                                labelHeight=0.8 * height, markerColor="red", labelColor=ink,
                                lineColor=ink, colorSpace="rgb", autoLog=False)
         prompt = visual.TextStim(win, scale.prompt, pos=(0, PROMPT_Y_DEG), height=height,
-                                 wrapWidth=28, color=ink, colorSpace="rgb", autoLog=False)
+                                 wrapWidth=wrap, color=ink, colorSpace="rgb", autoLog=False)
         low = visual.TextStim(win, scale.low_anchor, pos=(-SLIDER_WIDTH_DEG / 2, SLIDER_Y_DEG - 2.2),
                               height=0.8 * height, wrapWidth=8, color=ink, colorSpace="rgb",
                               autoLog=False)
         high = visual.TextStim(win, scale.high_anchor, pos=(SLIDER_WIDTH_DEG / 2, SLIDER_Y_DEG - 2.2),
                                height=0.8 * height, wrapWidth=8, color=ink, colorSpace="rgb",
                                autoLog=False)
-        hint = visual.TextStim(win, "Use the mouse or the LEFT and RIGHT arrow keys, then press "
-                               "SPACE to confirm", pos=(0, SLIDER_Y_DEG - 4.2),
-                               height=0.7 * height, wrapWidth=30, color=ink, colorSpace="rgb",
+        hint = visual.TextStim(win, catalogue_of(self.engine.station).text("scale.hint"),
+                               pos=(0, SLIDER_Y_DEG - 4.2),
+                               height=0.7 * height, wrapWidth=wrap, color=ink, colorSpace="rgb",
                                autoLog=False)
+        # a small window (a 1024x768 tablet at the station's pixel size): the hint is
+        # lifted until it ends above the window's bottom margin (tests/test_text_fit.py)
+        size = self.engine.text_size
+        block_deg = hint.boundingBox[1] * size.window_h_deg / float(win.size[1])
+        hint.pos = (0, max(SLIDER_Y_DEG - 4.2, lowest_centre_deg(size, block_deg)))
         self._made[key] = (slider, (prompt, low, high, hint))
         return self._made[key]
+
+    def _touch_hint(self, hint):
+        """The hint under the scale, in words for a finger (made once)."""
+        if not hasattr(self, "_hint_touch"):
+            from psychopy import visual
+            self._hint_touch = visual.TextStim(
+                self.engine.win, self.engine.touch_labels["rating_hint"], pos=hint.pos,
+                height=hint.height, wrapWidth=hint.wrapWidth, color=hint.color,
+                colorSpace="rgb", autoLog=False)
+        return self._hint_touch
 
     def rate(self, scale: Scale, items: tuple, planned: PlannedRating | None,
              timeout_ms: float | None) -> RatingResult:
@@ -75,7 +94,20 @@ class SliderScreens:
         win.mouseVisible = not eng.simulate
         win.callOnFlip(eng.kb.clearEvents)
         win.callOnFlip(eng.kb.clock.reset)
-        if planned is not None and planned.value is not None and eng.injector:
+        targets = ()
+        if eng.touch_on:  # station.input: touch: tap the line, then the confirm button
+            from tasks.core.psychopy_engine import touch as touch_input
+            from tasks.core.touch import rating_targets
+            targets = rating_targets(eng.station, SLIDER_Y_DEG, SLIDER_WIDTH_DEG,
+                                     eng._window_height_deg(), eng.touch_labels["confirm"])
+            watch = [abort_key]  # keys: only the experimenter's abort
+            slider.readOnly = True  # the taps place the marker, not the slider's own mouse
+            texts = texts[:-1] + (self._touch_hint(texts[-1]),)
+            eng._tapped(())  # taps before this screen count for nothing
+            if planned is not None and planned.value is not None and eng.injector:
+                touch_input.plan_rating_taps(eng, scale, targets, planned.value,
+                                             planned.rt_ms, SLIDER_Y_DEG, SLIDER_WIDTH_DEG)
+        elif planned is not None and planned.value is not None and eng.injector:
             schedule = key_schedule(scale, planned.value, planned.rt_ms)
             for key, t_ms in schedule:
                 win.callOnFlip(eng.injector.press_later, key, t_ms / 1000.0)
@@ -87,17 +119,27 @@ class SliderScreens:
         timed_out = False
         try:
             while not timed_out:
-                eng._draw(items)
+                eng._draw(items + targets)
                 for text in texts:
                     text.draw()
                 slider.draw()  # also reads the mouse: a click places the marker
                 stamp = eng._flip()
                 stamps.append(stamp)
-                onset = stamp if onset is None else onset
+                if onset is None:
+                    onset = stamp
+                    eng._mark(RATING, onset, items)
                 n += 1
                 if slider.markerPos is not None:
                     marker = float(slider.markerPos)
                 done = False
+                if targets:
+                    marker, rt_ms, n_taps = touch_input.rate_by_touch(
+                        eng, scale, targets, marker, onset + eng._t0, SLIDER_WIDTH_DEG)
+                    pressed_keys += ["tap"] * n_taps
+                    slider.markerPos = marker
+                    if rt_ms is not None:
+                        rating = marker
+                        break
                 for key in eng._poll_keys(watch):
                     if key.name == abort_key:
                         if eng._is_abort(key):
@@ -120,5 +162,7 @@ class SliderScreens:
             if eng.injector:
                 eng.injector.cancel()
         end = onset + rt_ms / 1000.0 if rt_ms is not None else stamps[-1]  # measured
+        if rt_ms is not None:
+            eng._mark(RESPONSE, end)
         return RatingResult(rating, rt_ms, onset, end, pressed_keys,
                             count_dropped(stamps, eng.frame_ms))

@@ -22,8 +22,11 @@ from pathlib import Path
 from tasks.core.engine import CONTINUE_PROMPT
 from tasks.core.psychopy_engine.injector import KeyInjector
 from tasks.core.psychopy_engine.keyboard import KeyboardMixin
+from tasks.core.psychopy_engine.touch import TouchMixin, taps_as_keys
+from tasks.core.touch import TouchTarget
 from tasks.core.contrast import readable_text_colour
 from tasks.core.gaze import GazeSpec, Scanpath, ViewResult
+from tasks.core.markers import RESPONSE, MarkerHooks
 from tasks.core.geometry import fullscreen_refusal, screen_mismatch, size_text, window_mismatch
 from tasks.core.results import (PressResult, RatingResult, SequenceResult, SoundResult,
                                 count_dropped)
@@ -32,7 +35,7 @@ from tasks.core.screens import (Fixation, Image, PlannedResponse, Probe, Respons
 from icb.errors import Aborted, AbortRequested, BadInput
 
 
-class PsychoPyEngine(KeyboardMixin):
+class PsychoPyEngine(KeyboardMixin, TouchMixin, MarkerHooks):
     """A PsychoPy window with frame-exact presentation and time-stamped keys."""
 
     kind = "psychopy"
@@ -52,6 +55,7 @@ class PsychoPyEngine(KeyboardMixin):
         self.frame_ms = 1000.0 / self.refresh_hz
         self.software_pacing = False
         self.keyboard_backend = "unknown"
+        self.pointer_backend = "none"  # set by _open_touch (station.input: touch)
         self.keyboard_note = ""
         self.audio_backend = "not used"
         self._t0: float | None = None
@@ -61,6 +65,7 @@ class PsychoPyEngine(KeyboardMixin):
         self._psychopy = None
         self._keystate = None  # pyglet key states (abort chord with the event backend)
         self._sliders = None  # rating scales, made on the first rate()
+        self.text_size = None  # tasks.core.text_size.TextSize, set by open()
         self._speaker = None  # the PTB speaker, opened by preload_sounds()
         self._gaze = None  # the ioHub eye tracker, opened by start_gaze()
         self.screen_size_px: list[int] | None = None  # the screen as pyglet reports it
@@ -98,15 +103,19 @@ class PsychoPyEngine(KeyboardMixin):
             self.win.winHandle.push_handlers(self._keystate)
         self._measure_refresh()
         self._open_keyboard()
+        self._open_touch()  # station.input: touch
         if self.simulate:
             self.injector = KeyInjector()
         self._fixation = visual.TextStim(self.win, "+", height=0.8, color="white")
-        self._text = visual.TextStim(self.win, "", height=st["text_height_deg"], color="white",
-                                     wrapWidth=28)
+        self.text_size = self._text_size()
+        self._text = visual.TextStim(self.win, "", height=self.text_size.height_deg,
+                                     color="white", wrapWidth=self.text_size.wrap_deg)
         self._dot = visual.Circle(self.win, radius=0.25, fillColor="white", lineColor=None)
         # Render the font once now: the first text draw builds the glyph atlas, which
-        # takes seconds with software OpenGL and would freeze the first instructions.
-        self._text.text = "Warm-up ABCDEFGHIJKLMNOPQRSTUVWXYZ abcdefghijklmnopqrstuvwxyz .:-+"
+        # takes seconds with software OpenGL and would freeze the first instructions
+        # (the letters of every shipped language: Spanish accents, ñ, ü, ¿ and ¡).
+        self._text.text = ("Warm-up ABCDEFGHIJKLMNOPQRSTUVWXYZ abcdefghijklmnopqrstuvwxyz .:-+"
+                           " áéíóúüñ ÁÉÍÓÚÜÑ ¿¡")
         self._text.draw()
         self._fixation.draw()
         self.win.clearBuffer()
@@ -175,7 +184,8 @@ class PsychoPyEngine(KeyboardMixin):
                 else "vertical sync",
                 "KeyboardNote": self.keyboard_note or None,
                 "ScreenWidthCm": self.station["screen_width_cm"],
-                "ViewingDistanceCm": self.station["viewing_distance_cm"]}
+                "ViewingDistanceCm": self.station["viewing_distance_cm"],
+                **(self.text_size.provenance() if self.text_size is not None else {})}
 
     def presentation_info(self) -> dict:
         import platform
@@ -237,6 +247,8 @@ class PsychoPyEngine(KeyboardMixin):
                 stim.draw()
             elif isinstance(item, Fixation):
                 self._fixation.draw()
+            elif isinstance(item, TouchTarget):
+                self._draw_target(item)
             elif isinstance(item, Probe):
                 offsets = {"dot": [(0, 0)], "colon": [(0, 0.4), (0, -0.4)],
                            "dots": [(-0.4, 0), (0.4, 0)]}[item.form]
@@ -244,13 +256,27 @@ class PsychoPyEngine(KeyboardMixin):
                     self._dot.pos = (item.x_deg + dx, item.y_deg + dy)
                     self._dot.draw()
             elif isinstance(item, Text):
-                self._text.text = item.text
-                self._text.pos = (0, item.y_deg)
-                self._text.height = self.station["text_height_deg"] * item.height_scale
-                # "auto": black or white, whichever passes WCAG AA on the background
-                self._text.color = (list(readable_text_colour(self.station["background"]))
-                                    if item.colour == "auto" else item.colour)
-                self._text.draw()
+                self._layout_text(item).draw()
+
+    def _text_size(self):
+        """The text height (``station.text_height_frac`` of the window's real height in
+        degrees, else ``text_height_deg``) and wrap width (tasks.core.text_size)."""
+        from psychopy.tools.monitorunittools import pix2deg
+        from tasks.core.text_size import text_size
+        width_px, height_px = (float(v) for v in self.win.size)
+        return text_size(self.station, pix2deg(width_px, self.win.monitor),
+                         pix2deg(height_px, self.win.monitor))
+
+    def _layout_text(self, item: Text):
+        """The engine's text stimulus set up for ``item`` (drawn by ``_draw``; measured by
+        tests/test_text_fit.py)."""
+        self._text.text = item.text
+        self._text.pos = (0, item.y_deg)
+        self._text.height = self.text_size.height_deg * item.height_scale
+        # "auto": black or white, whichever passes WCAG AA on the background
+        self._text.color = (list(readable_text_colour(self.station["background"]))
+                            if item.colour == "auto" else item.colour)
+        return self._text
 
     def _flip(self, before_flip=None) -> float:
         """Flip and return the flip time in seconds from the run's start.
@@ -271,7 +297,7 @@ class PsychoPyEngine(KeyboardMixin):
                 left = self._next_due - self._core.getTime()
                 if left <= 0:
                     break
-                time.sleep(left - 0.002 if left > 0.003 else 0)
+                self._pace_wait(left)  # with touch: reads taps every millisecond
             self._next_due += frame_s
         if before_flip is not None:
             before_flip()
@@ -279,7 +305,21 @@ class PsychoPyEngine(KeyboardMixin):
         self._last_flip = stamp
         if self._t0 is None:
             self._t0 = stamp
+            self._mark_run_start(stamp)
         return stamp - self._t0
+
+    def _run_origin(self) -> float | None:
+        return self._t0
+
+    def clock_now_s(self) -> float:
+        """PsychoPy's clock now (``core.getTime``: the clock of ``win.flip()``'s stamps)."""
+        return self._core.getTime()
+
+    def last_flip_s(self) -> float | None:
+        """The last flip's time on the run clock (None before the run's first flip)."""
+        if self._t0 is None or self._last_flip is None:
+            return None
+        return self._last_flip - self._t0
 
     def new_run(self) -> None:
         """Start a new run in this window (a battery's next task): onsets count from
@@ -309,24 +349,34 @@ class PsychoPyEngine(KeyboardMixin):
 
     def show_message(self, text: str, *, keys: tuple[str, ...] = ("space",), min_s: float = 0.0,
                      planned: PlannedResponse | None = None, allow_abort: bool = True) -> str:
-        """Show text until one of ``keys`` (accepted after ``min_s``)."""
-        start = self._flip_items((Text(text),))
+        """Show text until one of ``keys`` (accepted after ``min_s``).  With touch input a
+        continue screen (``keys == ("space",)``) has a button that counts as SPACE; the
+        experimenter's screens (other keys) stay on the keyboard."""
+        targets = (self._continue_target(keys[0]),) \
+            if self.touch_on and allow_abort and tuple(keys) == ("space",) else ()
+        items = (Text(text), *targets)
+        start = self._flip_items(items)
         self.kb.clearEvents()
+        self._tapped(())  # taps before this screen count for nothing
         self.log(f"[icb] message on screen; waiting for {'/'.join(keys)}")
         if planned is not None and planned.key is not None and self.injector:
-            self.injector.press_later(planned.key, max(min_s, 0.0) + (planned.rt_ms or 300) / 1000)
+            delay_s = max(min_s, 0.0) + (planned.rt_ms or 300) / 1000
+            if targets:
+                self._tap_key_later(targets, planned.key, delay_s)
+            else:
+                self.injector.press_later(planned.key, delay_s)
         abort_key = self.station["abort_key"]
         while True:
             watch = list(keys) + ([abort_key] if allow_abort else [])
-            pressed = self._poll_keys(watch)
-            now = self._flip_items((Text(text),))
+            pressed = self._poll_keys(watch) + taps_as_keys(self, targets, 0.0)
+            now = self._flip_items(items)
             for key in pressed:
                 if key.name == abort_key and allow_abort:
                     if not self._is_abort(key):
                         continue  # a bare abort key without the chord's modifiers
                     if self.confirm_abort():
                         raise Aborted("aborted by the experimenter")
-                    self._flip_items((Text(text),))
+                    self._flip_items(items)
                     break
                 if now - start >= min_s:
                     return key.name
@@ -350,6 +400,7 @@ class PsychoPyEngine(KeyboardMixin):
                     if self.station.get("abort_modifiers") and self._abort_pressed():
                         raise AbortRequested()  # a chord is checked while it is held
                 result.onsets_s[screen.name] = shown[0]
+                self._mark(screen.name, shown[0], screen.items)
                 result.frames[screen.name] = len(shown)
                 stamps += shown
                 if self._abort_pressed():
@@ -359,25 +410,36 @@ class PsychoPyEngine(KeyboardMixin):
             keys = list(response.keys) + [abort_key]
             self.win.callOnFlip(self.kb.clearEvents)
             self.win.callOnFlip(self.kb.clock.reset)
+            targets = response.targets if self.touch_on else ()  # station.input: touch
+            self._tapped(())  # taps before this screen count for nothing
             if planned is not None and planned.key is not None and self.injector:
-                self.win.callOnFlip(self.injector.press_later, planned.key,
-                                    planned.rt_ms / 1000.0)
+                if targets:  # the planned key becomes a tap on its target
+                    self.win.callOnFlip(self._tap_key_later, targets, planned.key,
+                                        planned.rt_ms / 1000.0)
+                else:
+                    self.win.callOnFlip(self.injector.press_later, planned.key,
+                                        planned.rt_ms / 1000.0)
             n = 0
             onset = end = None
             while True:  # until a key, or the time-out by the clock
-                self._draw(screen.items)
+                self._draw(screen.items + targets)
                 stamps.append(self._flip())
-                onset = stamps[-1] if onset is None else onset
+                if onset is None:
+                    onset = stamps[-1]
+                    self._mark(screen.name, onset, screen.items)
                 n += 1
                 pressed = self._poll_keys(keys)
                 if any(self._is_abort(k) for k in pressed):
                     raise AbortRequested()
                 pressed = [k for k in pressed if k.name != abort_key]
+                if targets:  # touch: taps on the targets, timed from this screen's flip
+                    pressed = taps_as_keys(self, targets, onset + self._t0)
                 if pressed:
                     first = pressed[0]
                     result.key = first.name
                     result.rt_ms = float(first.rt) * 1000.0
                     end = onset + result.rt_ms / 1000.0
+                    self._mark(RESPONSE, end)
                     break
                 if self._timed_out(onset, stamps[-1], response.timeout_ms):
                     end = stamps[-1]  # measured: the flip that ended the response window

@@ -9,6 +9,7 @@ scale; ``onset`` is the scale's first flip.
 
 from __future__ import annotations
 
+from tasks.core.messages import catalogue_of
 from tasks.core.paradigm import Effect, Paradigm, Person, Plan, RunContext, TrialRow, planted_person
 from tasks.core.scales import (PerScaleResponder, add_dropped_to_last, rate_scales,
                                scale_problems, scales_of)
@@ -21,19 +22,6 @@ from .design import build_design, describe
 from .params import PARAMS
 from .simulate import CryResponder
 from tasks.core.simulated_spec import parse_spec
-
-INSTRUCTIONS = (
-    "Welcome, and thank you for taking part.\n\n"
-    "You will hear short sounds, one at a time: babies crying and other sounds.\n"
-    "Please listen to each sound until it ends.\n"
-    "Then a few short questions appear. Answer each one by choosing a point on a line: "
-    "move the red marker with the LEFT and RIGHT arrow keys (or click with the mouse), then "
-    "press the SPACE bar to confirm.\n\n"
-    "There are no right or wrong answers.\n"
-    "Some sounds may be unpleasant. You can tell the experimenter at any time if you want "
-    "to stop.\n\n"
-    "Press the SPACE bar to start{practice}.")
-LISTEN = "Listen..."
 
 EFFECTS = (
     Effect("cry_aversive_mean", 5.5, "planted mean aversiveness (urgent/aversive/distressed, "
@@ -65,20 +53,22 @@ def plan_rows(the_plan: Plan) -> list[dict]:
 
 
 def instructions(config, the_plan: Plan) -> str:
+    messages = catalogue_of(config.station)
     n = sum(t.phase == "practice" for t in the_plan.trials)
-    return INSTRUCTIONS.format(practice=f" with {n} practice sounds" if n else "")
+    start = messages.text("cryrating.start_practice", n=n) if n else messages.text("trial.start")
+    return messages.text("cryrating.instructions", start=start)
 
 
 def present(trial, engine, planned, run: RunContext) -> list[TrialRow]:
     p = run.params
     dropped = fixation(engine, p["fixation_ms"])
     sound_ms = 1000.0 * (trial.stim.duration_s or 0.0) + p["post_sound_ms"]
-    sound = engine.play_sound(trial.stim.stim_id, (Text(LISTEN),), sound_ms,
+    sound = engine.play_sound(trial.stim.stim_id, (Text(run.text("cryrating.listen")),), sound_ms,
                               p["audio_lead_frames"])
     columns = {**stim_fields(trial.stim), "audio_onset_requested_s": sound.requested_s,
                "audio_onset_reported_s": sound.reported_s,
                "audio_onset_error_ms": sound.error_ms}
-    rows = rate_scales(engine, trial, scales_of(p), (), planned, p["response_timeout_ms"],
+    rows = rate_scales(engine, trial, scales_of(p, run.catalogue), (), planned, p["response_timeout_ms"],
                        columns, dropped + sound.dropped_frames)
     return add_dropped_to_last(rows, timed_screen(engine, "iti", (), p["iti_ms"]))
 

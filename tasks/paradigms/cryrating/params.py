@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from icb.params import Param
-from tasks.core.scales import CATALOGUE, SCALE_TYPES
+from tasks.core.scales import CATALOGUE, SCALE_TYPES, english_prompt
 
 SOUND_CELLS = ["infant_high_distress", "infant_low_distress", "rotated_high_distress",
                "rotated_low_distress", "noise_high_distress", "noise_low_distress"]
@@ -20,7 +20,7 @@ PARAMS: tuple[Param, ...] = (
     Param("n_blocks", "int", 2, "Blocks (a break between blocks).", 1, 20),
     Param("scales", "list[str]", ["urgent", "aversive", "distressed", "respond"],
           "Scales asked after each sound, in this order, from the catalogue: "
-          + ", ".join(f"`{k}` ({d.minimum}..{d.maximum}: \"{d.prompt}\")"
+          + ", ".join(f"`{k}` ({d.minimum}..{d.maximum}: \"{english_prompt(k)}\")"
                       for k, d in CATALOGUE.items()) + ".", min_length=1, max_length=7),
     Param("scale_order", "str", "fixed", "`fixed` or `random` (a new order for each sound).",
           choices=("fixed", "random")),

@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from icb.errors import StimulusError
-from tasks.core import counterbalance
+from tasks.core import counterbalance, touch
+from tasks.core.messages import catalogue_of
 from tasks.core.paradigm import Effect, Paradigm, Person, Plan, RunContext, TrialRow
 from tasks.core.screens import Fixation, Image, Probe, ResponseSpec, Screen, Text, whole_frames
 from tasks.core.stimulus_pools import check_files, pools_for
@@ -22,29 +23,6 @@ from .design import DotProbeTrial, build_design, describe, response_keys, split_
 from .params import PARAMS
 from .simulate import DotProbeResponder, parse_spec
 
-INSTRUCTIONS = {
-    "location": (
-        "Welcome, and thank you for taking part.\n\n"
-        "First a small cross appears in the middle of the screen. Please look at it.\n"
-        "Then two pictures appear, one on each side.\n"
-        "Then a small dot appears where one of the pictures was.\n\n"
-        "Press the LEFT arrow key if the dot is on the left,\n"
-        "and the RIGHT arrow key if it is on the right.\n\n"
-        "Please answer as quickly and as accurately as you can.\n\n"
-        "Press the SPACE bar to start a few practice rounds."),
-    "discrimination": (
-        "Welcome, and thank you for taking part.\n\n"
-        "First a small cross appears in the middle of the screen. Please look at it.\n"
-        "Then two pictures appear, one on each side.\n"
-        "Then two small dots appear where one of the pictures was:\n"
-        "either one above the other ( : ) or side by side ( .. ).\n\n"
-        "Press {colon} for  :   and  {dots} for  ..\n\n"
-        "Please answer as quickly and as accurately as you can.\n\n"
-        "Press the SPACE bar to start a few practice rounds."),
-}
-AFTER_PRACTICE = ("Well done - that was the practice.\n\nNow the real task begins. It works "
-                  "the same way, but there is no more feedback.")
-
 EFFECTS = (
     Effect("bias_ms", 25.0, "planted pre-session attentional bias (all conditions)"),
     Effect("bias_sd_ms", 10.0, "between-participant SD of the planted bias"),
@@ -54,9 +32,11 @@ EFFECTS = (
 )
 
 
-def _key_label(key: str) -> str:
-    return {"up": "the UP arrow key", "down": "the DOWN arrow key", "left": "the LEFT arrow key",
-            "right": "the RIGHT arrow key"}.get(key, f"the {key.upper()} key")
+def _key_label(key: str, messages) -> str:
+    """How the instructions name ``key`` (messages ``keys.<arrow>`` / ``keys.other``)."""
+    if key in ("up", "down", "left", "right"):
+        return messages.text(f"keys.{key}")
+    return messages.text("keys.other", key=key.upper())
 
 
 def _manifest(config):
@@ -152,11 +132,10 @@ def plan_rows(the_plan: Plan) -> list[dict]:
 
 
 def instructions(config, the_plan: Plan) -> str:
-    text = INSTRUCTIONS[config.params["probe_mode"]]
-    if config.params["probe_mode"] == "discrimination":
-        keys = the_plan.settings["keys"]
-        text = text.format(colon=_key_label(keys["colon"]), dots=_key_label(keys["dots"]))
-    return text
+    messages = catalogue_of(config.station)
+    mode = config.params["probe_mode"]
+    labels = {name: _key_label(key, messages) for name, key in the_plan.settings["keys"].items()}
+    return messages.text(f"dotprobe.instructions.{mode}", **labels)
 
 
 def trial_screens(trial: DotProbeTrial, params) -> list[Screen]:
@@ -169,13 +148,35 @@ def trial_screens(trial: DotProbeTrial, params) -> list[Screen]:
             Screen("iti", (), float(trial.iti_ms))]
 
 
+def touch_targets(run: RunContext) -> tuple:
+    """With ``station.input: touch``: the location probe is answered by tapping the place
+    of the picture where the dot is (an area the size of the picture); the discrimination
+    probe by one of two labelled buttons below the pictures (in the order of the keys)."""
+    station, p = run.config.station, run.params
+    if station.get("input", "keyboard") != "touch":
+        return ()
+    keys = run.plan.settings["keys"]
+    if p["probe_mode"] == "location":
+        off = p["image_offset_deg"]
+        return tuple(touch.area(station, keys[side], x, 0.0, p["image_width_deg"],
+                                p["image_height_deg"])
+                     for side, x in (("left", -off), ("right", off)))
+    label = touch.labels(station)
+    form = {key: name for name, key in keys.items()}
+    first, second = run.plan.settings["key_pair"]
+    y = -(p["image_height_deg"] / 2 + 0.5 + touch.button_size_deg(station)[1] / 2)
+    return touch.button_pair(station, y, (first, label[form[first]]),
+                             (second, label[form[second]]))
+
+
 def present(trial: DotProbeTrial, engine, planned, run: RunContext) -> list[TrialRow]:
     p = run.params
-    spec = ResponseSpec(run.plan.settings["key_pair"], float(p["probe_timeout_ms"]))
+    spec = ResponseSpec(run.plan.settings["key_pair"], float(p["probe_timeout_ms"]),
+                        touch_targets(run))
     result = engine.run_sequence(trial_screens(trial, p), spec, planned)
     dropped = result.dropped_frames
     if trial.phase == "practice" and result.key != trial.correct_key and p["feedback_ms"]:
-        message = "Too slow" if result.key is None else "Wrong key"
+        message = run.text("dotprobe.too_slow" if result.key is None else "dotprobe.wrong_key")
         feedback = engine.run_sequence([Screen("feedback", (Text(message, colour="red"),),
                                                float(p["feedback_ms"]))])
         dropped += feedback.dropped_frames
@@ -211,6 +212,6 @@ def cohort_responder(effects, person: Person, config) -> DotProbeResponder:
 PARADIGM = Paradigm(
     params=PARAMS, columns=COLUMNS, effects=EFFECTS, check=check, plan=plan,
     plan_rows=plan_rows, instructions=instructions, present=present, responder=responder,
-    cohort_responder=cohort_responder, after_practice=AFTER_PRACTICE,
+    cohort_responder=cohort_responder, after_practice="dotprobe.after_practice",
     description="attentional bias to infant faces (dot-probe; Garland-compatible location "
                 "probe or a discrimination probe)")

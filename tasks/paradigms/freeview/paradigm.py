@@ -17,6 +17,7 @@ import numpy as np
 
 from icb.errors import StimulusError
 from tasks.core.gaze import GazeSpec
+from tasks.core.messages import catalogue_of
 from tasks.core.paradigm import Effect, Paradigm, Person, Plan, RunContext, TrialRow
 from tasks.core.screens import Fixation, Image, Screen
 from tasks.core.stimulus_plan import seed_and_set
@@ -27,17 +28,6 @@ from .design import (AOI_NAMES, LAYOUT_PLACES, FreeviewTrial, aois_px, build_des
                      picture_size_deg, split_type)
 from .params import PARAMS
 from .simulate import FreeviewResponder, parse_spec
-
-INSTRUCTIONS = (
-    "Welcome, and thank you for taking part.\n\n"
-    "You will see some pictures.\n"
-    "Just look at them in any way you like.\n"
-    "There is nothing to press, and there are no right or wrong answers.\n\n"
-    "Before each set of pictures, a small cross appears in the middle.\n"
-    "Please look at the cross until the pictures come.\n\n"
-    "Press the SPACE bar to start.")
-AFTER_PRACTICE = ("Well done - that was the practice.\n\nNow the real pictures come. Just look "
-                  "at them in any way you like.")
 
 EFFECTS = (
     Effect("dwell_share", 0.6, "planted pre-session share of viewing time on the target "
@@ -150,7 +140,7 @@ def plan_rows(the_plan: Plan) -> list[dict]:
 
 
 def instructions(config, the_plan: Plan) -> str:
-    return INSTRUCTIONS
+    return catalogue_of(config.station).text("freeview.instructions")
 
 
 def recording_provenance(config, the_plan: Plan, recording: dict) -> dict:
@@ -201,6 +191,6 @@ def cohort_responder(effects, person: Person, config) -> FreeviewResponder:
 PARADIGM = Paradigm(
     params=PARAMS, columns=COLUMNS, effects=EFFECTS, check=check, plan=plan,
     plan_rows=plan_rows, instructions=instructions, present=present, responder=responder,
-    cohort_responder=cohort_responder, after_practice=AFTER_PRACTICE,
+    cohort_responder=cohort_responder, after_practice="freeview.after_practice",
     recording_provenance=recording_provenance,
     description="attention to infant faces by free viewing with an eye tracker (dwell time)")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tasks.core.messages import catalogue_of
 from tasks.core.paradigm import Effect, Paradigm, Person, Plan, RunContext, TrialRow, planted_person
 from tasks.core.screens import Image, Text
 from tasks.core.stimulus_plan import check_stimuli, fixation, plan_trials, timed_screen
@@ -21,18 +22,6 @@ from .columns import COLUMNS
 from .design import build_design, describe, format_log, response_class, rule_for
 from .params import PARAMS
 from .simulate import KeypressResponder
-
-INSTRUCTIONS = (
-    "Welcome, and thank you for taking part.\n\n"
-    "You will see pictures of faces, one at a time: babies and adults.\n"
-    "Each picture stays on the screen for a few seconds.\n\n"
-    "If you would like to see a picture for LONGER, tap the {i1} and {i2} keys one after "
-    "the other ({i1}, {i2}, {i1}, {i2} ...).\n"
-    "If you would like it to go away SOONER, tap the {d1} and {d2} keys one after the other.\n"
-    "Pressing the same key again and again does nothing - the two keys must take turns.\n"
-    "If you do nothing, the picture stays for the usual time.\n\n"
-    "There are no right or wrong answers.\n\n"
-    "Press the SPACE bar to start{practice}.")
 
 EFFECTS = (
     Effect("keypress_infant_minus_adult_ms", 800.0, "planted infant - adult viewing-time "
@@ -83,8 +72,9 @@ def instructions(config, the_plan: Plan) -> str:
     n = sum(t.phase == "practice" for t in the_plan.trials)
     i1, i2 = (k.upper() for k in p["increase_keys"])
     d1, d2 = (k.upper() for k in p["decrease_keys"])
-    return INSTRUCTIONS.format(i1=i1, i2=i2, d1=d1, d2=d2,
-                               practice=f" with {n} practice pictures" if n else "")
+    messages = catalogue_of(config.station)
+    start = messages.text("keypress.start_practice", n=n) if n else messages.text("trial.start")
+    return messages.text("keypress.instructions", i1=i1, i2=i2, d1=d1, d2=d2, start=start)
 
 
 def present(trial, engine, planned, run: RunContext) -> list[TrialRow]:
@@ -94,11 +84,11 @@ def present(trial, engine, planned, run: RunContext) -> list[TrialRow]:
     below_deg = -(p["image_height_deg"] / 2 + 1.2)
     i1, i2 = (k.upper() for k in p["increase_keys"])
     d1, d2 = (k.upper() for k in p["decrease_keys"])
-    reminder = Text(f"{i1} {i2} {i1} {i2} ... longer        {d1} {d2} {d1} {d2} ... sooner",
+    reminder = Text(run.text("keypress.reminder", i1=i1, i2=i2, d1=d1, d2=d2),
                     below_deg, "auto", 0.7)
-    feedback = {"+": Text("longer", below_deg - 1.2, "auto", 0.7),
-                "-": Text("sooner", below_deg - 1.2, "auto", 0.7),
-                "0": Text("take turns with the two keys", below_deg - 1.2, "auto", 0.7)}
+    feedback = {"+": Text(run.text("keypress.longer"), below_deg - 1.2, "auto", 0.7),
+                "-": Text(run.text("keypress.sooner"), below_deg - 1.2, "auto", 0.7),
+                "0": Text(run.text("keypress.take_turns"), below_deg - 1.2, "auto", 0.7)}
     result = engine.present_adjustable((Image(trial.stim.stim_id, 0.0, 0.0), reminder), rule,
                                        planned, feedback)
     dropped += result.dropped_frames + timed_screen(engine, "iti", (), p["iti_ms"])

@@ -8,6 +8,7 @@ time-out.
 
 from __future__ import annotations
 
+from tasks.core.messages import catalogue_of
 from tasks.core.paradigm import Effect, Paradigm, Person, Plan, RunContext, TrialRow, planted_person
 from tasks.core.scales import (PerScaleResponder, add_dropped_to_last, rate_scales,
                                scale_problems, scales_of)
@@ -21,15 +22,6 @@ from .params import PARAMS
 from .simulate import RatingResponder, parse_spec
 
 FACE_Y_DEG = 3.5
-
-INSTRUCTIONS = (
-    "Welcome, and thank you for taking part.\n\n"
-    "You will see pictures of faces, one at a time: babies and adults.\n"
-    "After each picture, a few short questions appear. Answer each one by choosing a point "
-    "on a line.\n\n"
-    "Move the red marker with the LEFT and RIGHT arrow keys (or click on the line with the "
-    "mouse), then press the SPACE bar to confirm.\n\n"
-    "There are no right or wrong answers - your first impression is what counts.\n\n")
 
 EFFECTS = (
     Effect("rating_infant_minus_adult", 1.5, "planted infant - adult rating difference (scale "
@@ -62,9 +54,10 @@ def plan_rows(the_plan: Plan) -> list[dict]:
 
 
 def instructions(config, the_plan: Plan) -> str:
+    messages = catalogue_of(config.station)
     n = sum(t.phase == "practice" for t in the_plan.trials)
-    return INSTRUCTIONS + (f"Press the SPACE bar to start with {n} practice pictures." if n
-                           else "Press the SPACE bar to start.")
+    start = messages.text("rating.start_practice", n=n) if n else messages.text("trial.start")
+    return messages.text("rating.instructions", start=start)
 
 
 def present(trial, engine, planned, run: RunContext) -> list[TrialRow]:
@@ -72,7 +65,7 @@ def present(trial, engine, planned, run: RunContext) -> list[TrialRow]:
     face = Image(trial.stim.stim_id, 0.0, FACE_Y_DEG if p["face_during_scales"] else 0.0)
     dropped = fixation(engine, p["fixation_ms"])
     dropped += timed_screen(engine, "face", (face,), p["face_ms"])
-    rows = rate_scales(engine, trial, scales_of(p), (face,) if p["face_during_scales"] else (),
+    rows = rate_scales(engine, trial, scales_of(p, run.catalogue), (face,) if p["face_during_scales"] else (),
                        planned, p["response_timeout_ms"], stim_fields(trial.stim), dropped)
     return add_dropped_to_last(rows, timed_screen(engine, "iti", (), p["iti_ms"]))
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from icb.params import Param
-from tasks.core.scales import CATALOGUE, SCALE_TYPES
+from tasks.core.scales import CATALOGUE, SCALE_TYPES, english_prompt
 from tasks.core.stimulus_pools import FACE_CELLS
 
 
@@ -24,7 +24,7 @@ PARAMS: tuple[Param, ...] = (
           "evenly over the blocks.", 1, 20),
     Param("scales", "list[str]", ["liking", "cuteness", "caretaking"],
           "Scales asked after each picture, in this order, from the catalogue: "
-          + ", ".join(f"`{k}` ({d.minimum}..{d.maximum}: \"{d.prompt}\")"
+          + ", ".join(f"`{k}` ({d.minimum}..{d.maximum}: \"{english_prompt(k)}\")"
                       for k, d in CATALOGUE.items()) + ".", min_length=1, max_length=7),
     Param("scale_order", "str", "fixed", "`fixed`: the order of `scales` for every picture; "
           "`random`: a new random order for each picture.", choices=("fixed", "random")),
