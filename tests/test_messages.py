@@ -118,3 +118,100 @@ def test_scales_speak_the_language():
     english = build_scales(["liking"], "likert")[0]
     assert english.for_stimulus("infant", sound=False).prompt == \
         "How much do you like this baby?"
+
+
+# -- touch wording: <id>_touch forms picked with station.input: touch ----------------------
+KEYBOARD_WORDS = re.compile(r"SPACE|ESPACIO|espaciadora|arrow|flecha|\bkeys?\b|tecla|mouse|"
+                            r"rat[oó]n|keyboard|teclado|\bpress|presion|\bclick|clic\b", re.I)
+TASK_CONFIGS = ("dotprobe.yaml", "dotprobe_discrimination.yaml", "freeview.yaml",
+                "rating.yaml", "keypress.yaml", "cryrating.yaml")
+
+
+def participant_texts(config_name: str, language: str, device: str) -> dict[str, str]:
+    """Every text a run of ``config_name`` shows, made by the functions the run uses."""
+    from tasks.config import load_task_config
+    from tasks.core.messages import catalogue_of
+    from tasks.core.paradigm import RunContext, load
+    from tasks.core.scales import scales_of
+    from tasks.paradigms.keypress.paradigm import trial_texts
+    config = load_task_config(REPO / "configs" / config_name,
+                              {"station": {"language": language, "input": device}})
+    paradigm = load(config.paradigm)
+    plan = paradigm.plan(config, "01", "pre", seed=3)
+    messages = RunContext(config, plan).catalogue  # what present() reads
+    assert messages.input == device and catalogue_of(config.station).input == device
+    texts = {"instructions": paradigm.instructions(config, plan)}
+    texts |= {i: messages.text(i) for i in (paradigm.after_practice, "trial.start",
+                                            "trial.continue", "trial.end",
+                                            "battery.between_tasks", "battery.all_done",
+                                            "scale.hint")}
+    texts["trial.break"] = messages.text("trial.break", done=1, total=2)
+    if config.paradigm == "dotprobe":
+        texts |= {i: messages.text(i) for i in ("dotprobe.too_slow", "dotprobe.wrong_key")}
+    if config.paradigm == "keypress":
+        reminder, feedback = trial_texts(config.params, messages)
+        texts["keypress.reminder"] = reminder.text
+        texts |= {f"keypress.feedback{sign}": t.text for sign, t in feedback.items()}
+    if config.paradigm in ("rating", "cryrating"):
+        for name, scale in scales_of(config.params, messages).items():
+            texts[f"scale.{name}"] = scale.prompt + scale.low_anchor + scale.high_anchor
+    return texts
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_touch_runs_never_name_a_key_or_the_mouse(language):
+    for config_name in TASK_CONFIGS:
+        for what, text in participant_texts(config_name, language, "touch").items():
+            assert not KEYBOARD_WORDS.search(text), (config_name, language, what, text)
+    # the keyboard run still names its keys (the check above could fail)
+    keyboard = participant_texts("dotprobe.yaml", language, "keyboard")
+    assert KEYBOARD_WORDS.search(keyboard["instructions"])
+    assert KEYBOARD_WORDS.search(keyboard["trial.start"])
+
+
+def test_touch_wording_names_the_buttons_drawn():
+    """Touch texts point at the buttons the engine labels (tasks/core/touch.py labels)."""
+    for language in ("en", "es"):
+        touch = load_catalogue(language).for_input("touch")
+        go, confirm = touch.text("touch.continue"), touch.text("touch.confirm")
+        assert go in touch.text("trial.start") and go in touch.text("trial.continue")
+        assert confirm in touch.text("scale.hint")
+        keypress = participant_texts("keypress.yaml", language, "touch")
+        assert touch.text("touch.more") in keypress["instructions"]
+        assert touch.text("touch.less") in keypress["keypress.reminder"]
+
+
+def test_keyboard_texts_are_unchanged_by_touch_forms():
+    english = load_catalogue("en")
+    assert english.input == "keyboard"
+    for msg_id, text in english.messages.items():
+        assert english.template(msg_id) == text  # a keyboard station never gets a touch form
+    assert english.text("trial.start") == "Press the SPACE bar to start."
+    assert participant_texts("rating.yaml", "en", "keyboard")["scale.hint"] == \
+        "Use the mouse or the LEFT and RIGHT arrow keys, then press SPACE to confirm"
+
+
+def test_every_text_naming_an_input_has_a_touch_form():
+    """A new message that names a key or the mouse needs its <id>_touch (keys.* only
+    name the configured keys inside keyboard texts)."""
+    for language in ("en", "es"):
+        messages = load_catalogue(language).messages
+        lacking = [i for i, text in messages.items() if KEYBOARD_WORDS.search(text)
+                   and not i.endswith("_touch") and not i.startswith("keys.")
+                   and i + "_touch" not in messages]
+        assert lacking == [], (language, lacking)
+
+
+def test_touch_forms_are_checked_in_every_language(tmp_path):
+    folder = lab_catalogues(tmp_path, lambda t: t.replace(
+        "  start_touch: Toque el botón Continuar para empezar.\n", "", 1).replace(
+        "  too_slow: Muy lento\n", "  too_slow: Muy lento\n  too_slow_touch: Muy lento\n", 1))
+    problems = catalogue_problems(folder)
+    assert len(problems) == 2, problems
+    assert "xx.yaml: trial.start_touch: missing" in problems[0]
+    assert "xx.yaml: dotprobe.too_slow_touch: not an id of en.yaml" in problems[1]
+    # a touch form of no id in the reference itself is named too
+    (folder / "en.yaml").write_text((LANG_DIR / "en.yaml").read_text(encoding="utf-8")
+                                    + "orphan_touch: Tap here\n", encoding="utf-8")
+    assert any("en.yaml: orphan_touch: a touch form of no id" in p
+               for p in catalogue_problems(folder))

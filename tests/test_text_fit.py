@@ -39,6 +39,9 @@ def test_every_message_fits_and_a_long_one_is_named(tmp_path):
     problems = figures["problems"]
     assert problems and all(p.startswith("xx.yaml: trial.end: ") for p in problems), problems
     assert "sticks out of the 1024x768 window by" in problems[0]
+    # with station.input: touch the same screen also covers the Continue button
+    assert any(p.startswith("xx.yaml: trial.end: overlaps the 'Continuar' button (touch "
+                            "input") for p in problems), problems
     # the shipped languages fit, their tallest screen with room to spare
     for language in ("en", "es"):
         assert 0.3 < figures["languages"][language]["tallest_frac"] < 0.96, figures

@@ -7,6 +7,12 @@ English (``en.yaml``, the reference).  ``station.language`` picks the file; a la
 language by adding one file.  :func:`catalogue_problems` (``icb validate``) names every
 missing or extra id, placeholder mismatch and non-text value, per file.
 
+Touch wording.  A text that names a key, the keyboard or the mouse has a touch form: the
+id with ``_touch`` appended (``trial.start`` and ``trial.start_touch``).  The catalogue of a
+station with ``input: touch`` (:func:`catalogue_of`) returns ``<id>_touch`` when it exists,
+else ``<id>`` (a text that names no input has no touch form).  Touch forms are ids like
+any other: every language has the same ones, with the same placeholders.
+
 A :class:`Catalogue` is immutable; :func:`load_catalogue` reads a file once per process
 (re-read when the file changes).  Nothing here imports PsychoPy.
 """
@@ -15,7 +21,7 @@ from __future__ import annotations
 
 import functools
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
@@ -26,6 +32,7 @@ from icb.errors import ConfigError
 
 LANG_DIR = Path(__file__).resolve().parent.parent.parent / "configs" / "lang"
 REFERENCE = "en"  # the language every other one is compared with
+TOUCH_SUFFIX = "_touch"  # <id><TOUCH_SUFFIX>: the text of <id> with station.input: touch
 
 
 @dataclass(frozen=True)
@@ -35,9 +42,17 @@ class Catalogue:
     language: str
     path: Path
     messages: Mapping[str, str]
+    input: str = "keyboard"  # station.input: "touch" picks the <id>_touch forms
+
+    def for_input(self, device: str) -> "Catalogue":
+        """This catalogue speaking to ``device`` (``station.input``: keyboard or touch)."""
+        return self if device == self.input else replace(self, input=device)
 
     def template(self, msg_id: str) -> str:
-        """The text of ``msg_id`` with its placeholders unfilled."""
+        """The text of ``msg_id`` with its placeholders unfilled (its touch form with a
+        touch input, when it has one)."""
+        if self.input == "touch" and msg_id + TOUCH_SUFFIX in self.messages:
+            return self.messages[msg_id + TOUCH_SUFFIX]
         try:
             return self.messages[msg_id]
         except KeyError:
@@ -152,8 +167,10 @@ def load_catalogue(language: str, directory: Path | None = None) -> Catalogue:
 
 
 def catalogue_of(station: Mapping) -> Catalogue:
-    """The catalogue ``station['language']`` picks (English when the key is absent)."""
-    return load_catalogue(station.get("language") or REFERENCE)
+    """The catalogue ``station['language']`` picks (English when the key is absent), with
+    the touch forms of its texts when ``station['input']`` is ``touch``."""
+    return load_catalogue(station.get("language") or REFERENCE).for_input(
+        station.get("input") or "keyboard")
 
 
 def catalogue_problems(directory: Path | None = None) -> list[str]:
@@ -166,6 +183,10 @@ def catalogue_problems(directory: Path | None = None) -> list[str]:
                 "every language is compared with"]
     reference, problems = _read(reference_path)
     ref_name = reference_path.name
+    problems += [f"{_shown(reference_path)}: {msg_id}: a touch form of no id; allowed: "
+                 f"<id>{TOUCH_SUFFIX} next to an id {msg_id[:-len(TOUCH_SUFFIX)]!r}"
+                 for msg_id in reference if msg_id.endswith(TOUCH_SUFFIX)
+                 and msg_id[:-len(TOUCH_SUFFIX)] not in reference]
     for path in sorted(folder.glob("*.yaml")):
         if path == reference_path:
             continue

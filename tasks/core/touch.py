@@ -34,8 +34,9 @@ BUTTON_WIDTH_CM = 7.0
 BUTTON_MARGIN_DEG = 0.6  # from the bottom edge of the window
 # labels when no message catalogue is installed (tasks/core/messages.py, configs/lang/)
 DEFAULT_LABELS = {"continue": "Continue", "confirm": "Confirm", "more": "More",
-                  "less": "Less", "colon": ":", "dots": ". .",
-                  "rating_hint": "Tap the line, then tap Confirm."}
+                  "less": "Less", "colon": ":", "dots": ". ."}
+# the texts around the buttons (instructions, prompts, the rating hint) have touch forms in
+# the catalogues: ids <id>_touch (tasks/core/messages.py, docs/languages.md)
 
 
 def cm_to_deg(size_cm: float, distance_cm: float) -> float:

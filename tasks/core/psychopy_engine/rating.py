@@ -22,13 +22,26 @@ from tasks.core.scales import (CONFIRM_KEYS, PlannedRating, Scale,
 SLIDER_Y_DEG = -6.0
 PROMPT_Y_DEG = -3.2
 SLIDER_WIDTH_DEG = 18.0
+# station.input: touch: the confirm button takes the bottom row, so the scale and its
+# texts are lifted clear of it (the tick numbers under the line would touch it) and the
+# hint ("tap the line, then tap Confirm") sits between the prompt and the line
+TOUCH_LIFT_DEG = 0.7
+TOUCH_HINT_ABOVE_LINE_DEG = 1.4
+
+
+def slider_y_deg(touch: bool) -> float:
+    """The height of the scale's line (lifted with touch input)."""
+    return SLIDER_Y_DEG + (TOUCH_LIFT_DEG if touch else 0.0)
 
 
 class SliderScreens:
     """Sliders (one per scale) and their texts, made once per engine."""
 
-    def __init__(self, engine):
+    def __init__(self, engine, messages=None):
+        """``messages``: the catalogue of the texts (default: the station's, with the
+        touch forms when ``station.input`` is touch)."""
         self.engine = engine
+        self.messages = messages if messages is not None else catalogue_of(engine.station)
         self._made: dict = {}
 
     def _get(self, scale: Scale):
@@ -47,20 +60,23 @@ class SliderScreens:
         else:
             labels = [f"{int(t):+d}" if scale.minimum < 0 else str(int(t)) for t in scale.ticks]
             style, granularity = "rating", 1
+        touch = self.messages.input == "touch"
+        lift = slider_y_deg(touch) - SLIDER_Y_DEG
         slider = visual.Slider(win, ticks=scale.ticks, labels=labels, startValue=None,
-                               pos=(0, SLIDER_Y_DEG), size=(SLIDER_WIDTH_DEG, 0.8),
+                               pos=(0, SLIDER_Y_DEG + lift), size=(SLIDER_WIDTH_DEG, 0.8),
                                units="deg", style=style, granularity=granularity,
                                labelHeight=0.8 * height, markerColor="red", labelColor=ink,
                                lineColor=ink, colorSpace="rgb", autoLog=False)
-        prompt = visual.TextStim(win, scale.prompt, pos=(0, PROMPT_Y_DEG), height=height,
+        prompt = visual.TextStim(win, scale.prompt, pos=(0, PROMPT_Y_DEG + lift), height=height,
                                  wrapWidth=wrap, color=ink, colorSpace="rgb", autoLog=False)
-        low = visual.TextStim(win, scale.low_anchor, pos=(-SLIDER_WIDTH_DEG / 2, SLIDER_Y_DEG - 2.2),
+        anchor_y = SLIDER_Y_DEG + lift - 2.2
+        low = visual.TextStim(win, scale.low_anchor, pos=(-SLIDER_WIDTH_DEG / 2, anchor_y),
                               height=0.8 * height, wrapWidth=8, color=ink, colorSpace="rgb",
                               autoLog=False)
-        high = visual.TextStim(win, scale.high_anchor, pos=(SLIDER_WIDTH_DEG / 2, SLIDER_Y_DEG - 2.2),
+        high = visual.TextStim(win, scale.high_anchor, pos=(SLIDER_WIDTH_DEG / 2, anchor_y),
                                height=0.8 * height, wrapWidth=8, color=ink, colorSpace="rgb",
                                autoLog=False)
-        hint = visual.TextStim(win, catalogue_of(self.engine.station).text("scale.hint"),
+        hint = visual.TextStim(win, self.messages.text("scale.hint"),
                                pos=(0, SLIDER_Y_DEG - 4.2),
                                height=0.7 * height, wrapWidth=wrap, color=ink, colorSpace="rgb",
                                autoLog=False)
@@ -69,18 +85,10 @@ class SliderScreens:
         size = self.engine.text_size
         block_deg = hint.boundingBox[1] * size.window_h_deg / float(win.size[1])
         hint.pos = (0, max(SLIDER_Y_DEG - 4.2, lowest_centre_deg(size, block_deg)))
+        if touch:  # the bottom row is the confirm button's
+            hint.pos = (0, slider_y_deg(True) + TOUCH_HINT_ABOVE_LINE_DEG)
         self._made[key] = (slider, (prompt, low, high, hint))
         return self._made[key]
-
-    def _touch_hint(self, hint):
-        """The hint under the scale, in words for a finger (made once)."""
-        if not hasattr(self, "_hint_touch"):
-            from psychopy import visual
-            self._hint_touch = visual.TextStim(
-                self.engine.win, self.engine.touch_labels["rating_hint"], pos=hint.pos,
-                height=hint.height, wrapWidth=hint.wrapWidth, color=hint.color,
-                colorSpace="rgb", autoLog=False)
-        return self._hint_touch
 
     def rate(self, scale: Scale, items: tuple, planned: PlannedRating | None,
              timeout_ms: float | None) -> RatingResult:
@@ -98,15 +106,15 @@ class SliderScreens:
         if eng.touch_on:  # station.input: touch: tap the line, then the confirm button
             from tasks.core.psychopy_engine import touch as touch_input
             from tasks.core.touch import rating_targets
-            targets = rating_targets(eng.station, SLIDER_Y_DEG, SLIDER_WIDTH_DEG,
+            targets = rating_targets(eng.station, slider_y_deg(True), SLIDER_WIDTH_DEG,
                                      eng._window_height_deg(), eng.touch_labels["confirm"])
             watch = [abort_key]  # keys: only the experimenter's abort
             slider.readOnly = True  # the taps place the marker, not the slider's own mouse
-            texts = texts[:-1] + (self._touch_hint(texts[-1]),)
             eng._tapped(())  # taps before this screen count for nothing
             if planned is not None and planned.value is not None and eng.injector:
                 touch_input.plan_rating_taps(eng, scale, targets, planned.value,
-                                             planned.rt_ms, SLIDER_Y_DEG, SLIDER_WIDTH_DEG)
+                                             planned.rt_ms, slider_y_deg(True),
+                                             SLIDER_WIDTH_DEG)
         elif planned is not None and planned.value is not None and eng.injector:
             schedule = key_schedule(scale, planned.value, planned.rt_ms)
             for key, t_ms in schedule:

@@ -77,18 +77,39 @@ def instructions(config, the_plan: Plan) -> str:
     return messages.text("keypress.instructions", i1=i1, i2=i2, d1=d1, d2=d2, start=start)
 
 
+def text_rows(image_height_deg: float, device: str) -> tuple[float, float]:
+    """(reminder, feedback) heights in degrees: under the face; with touch input the
+    "less" / "more" buttons take the bottom row, so both go above the face.
+
+    >>> text_rows(12.5, "keyboard"), text_rows(12.5, "touch")
+    ((-7.45, -8.65), (7.15, 8.25))
+    """
+    if device == "touch":
+        above = image_height_deg / 2 + 0.9
+        return above, round(above + 1.1, 4)
+    below = -(image_height_deg / 2 + 1.2)
+    return below, round(below - 1.2, 4)
+
+
+def trial_texts(params, messages) -> tuple[Text, dict]:
+    """The reminder and the feedback texts shown with the face (``messages``: the
+    station's catalogue, with touch forms for a touch input)."""
+    reminder_y, feedback_y = text_rows(params["image_height_deg"], messages.input)
+    i1, i2 = (k.upper() for k in params["increase_keys"])
+    d1, d2 = (k.upper() for k in params["decrease_keys"])
+    reminder = Text(messages.text("keypress.reminder", i1=i1, i2=i2, d1=d1, d2=d2),
+                    reminder_y, "auto", 0.7)
+    said = {"+": messages.text("keypress.longer"), "-": messages.text("keypress.sooner"),
+            "0": messages.text("keypress.take_turns")}
+    feedback = {sign: Text(text, feedback_y, "auto", 0.7) for sign, text in said.items()}
+    return reminder, feedback
+
+
 def present(trial, engine, planned, run: RunContext) -> list[TrialRow]:
     p = run.params
     dropped = fixation(engine, p["fixation_ms"])
     rule = rule_for(p)
-    below_deg = -(p["image_height_deg"] / 2 + 1.2)
-    i1, i2 = (k.upper() for k in p["increase_keys"])
-    d1, d2 = (k.upper() for k in p["decrease_keys"])
-    reminder = Text(run.text("keypress.reminder", i1=i1, i2=i2, d1=d1, d2=d2),
-                    below_deg, "auto", 0.7)
-    feedback = {"+": Text(run.text("keypress.longer"), below_deg - 1.2, "auto", 0.7),
-                "-": Text(run.text("keypress.sooner"), below_deg - 1.2, "auto", 0.7),
-                "0": Text(run.text("keypress.take_turns"), below_deg - 1.2, "auto", 0.7)}
+    reminder, feedback = trial_texts(p, run.catalogue)
     result = engine.present_adjustable((Image(trial.stim.stim_id, 0.0, 0.0), reminder), rule,
                                        planned, feedback)
     dropped += result.dropped_frames + timed_screen(engine, "iti", (), p["iti_ms"])
