@@ -25,6 +25,9 @@ from tasks.core import touch as touch_data
 from tasks.core.touch import TouchTarget
 
 POLL_S = 0.001  # how often the window's events are read while a flip is awaited
+# the discrimination probe's buttons: the dots themselves (as Probe draws them), not a small
+# ":" or ". ." in text
+PROBE_LABELS = {":": ((0, 0.4), (0, -0.4)), "..": ((-0.4, 0), (0.4, 0))}
 BUTTON_FILL = (-0.55, -0.55, -0.45)  # dark slate; the label is white (contrast > 7:1)
 
 
@@ -107,7 +110,13 @@ class TouchMixin:
         self._button_box.pos = (target.x_deg, target.y_deg)
         self._button_box.size = (target.width_deg, target.height_deg)
         self._button_box.draw()
-        height = self.station["text_height_deg"]
+        form = PROBE_LABELS.get(target.label.replace(" ", ""))
+        if form is not None:  # a discrimination button shows the probe it stands for
+            for dx, dy in form:
+                self._dot.pos = (target.x_deg + dx, target.y_deg + dy)
+                self._dot.draw()
+            return
+        height = self.text_size.height_deg
         self._text.text = target.label
         self._text.pos = (target.x_deg, target.y_deg)
         self._text.height = height
