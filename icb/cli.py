@@ -37,6 +37,7 @@ SUBCOMMAND_MODULES = {
     "plan": "analysis.cli",
     "stimuli": "tasks.stimulus_factory.cli",
     "check": "tasks.check",
+    "lsl-device": "tasks.lsl.simulated_device",
 }
 
 

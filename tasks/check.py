@@ -1,7 +1,8 @@
 """``icb check``: the testing station's self-check, written to the data root.
 
 Measures the display (refresh rate, dropped frames over ``--seconds``), the keyboard
-backend, the audio device and its scheduling, free disk space and realtime limits;
+backend, the audio device and its scheduling, free disk space, realtime limits and Lab
+Streaming Layer (the streams seen, the marker round trip on this machine);
 prints a summary and writes ``station_check-<time>.json`` at the data root (listed in
 ``.bidsignore``). Every later run's sidecar names the newest one
 (``Provenance.StationCheck``). Exit status 0 when the station is ready (warnings
@@ -26,9 +27,10 @@ DEFAULT_CONFIG = REPO_ROOT / "configs" / "station.yaml"
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "check", help="testing-station self-check (display, keyboard, audio, disk)",
+        "check", help="testing-station self-check (display, keyboard, audio, disk, LSL)",
         description="Measure the testing station: refresh rate and dropped frames, keyboard "
-        "backend, audio device and scheduling, free disk space. Writes "
+        "backend, audio device and scheduling, free disk space, the Lab Streaming Layer "
+        "streams seen and the marker round trip. Writes "
         "station_check-<time>.json at the data root and prints a summary.")
     parser.add_argument("config", nargs="?", type=Path, default=DEFAULT_CONFIG,
                         help="station, task or battery config (default: configs/station.yaml)")

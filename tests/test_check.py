@@ -60,6 +60,10 @@ def test_check_writes_file_and_prints_figures(tmp_path):
     assert abs(eye["SampleIntervalMs"]["median"] - 10.0) < 0.5
     assert "eye tracker: mousegaze (eyetracker.hw.mouse.EyeTracker), configured 100 Hz" \
         in out.stdout
+    lsl = result["LSL"]  # the streams seen and the marker round trip (tests/test_lsl_station.py)
+    assert lsl["Available"] is True and isinstance(lsl["Streams"], list)
+    assert lsl["MarkerRoundTrip"]["Received"] == lsl["MarkerRoundTrip"]["Sent"] > 0
+    assert "LSL marker round trip on this machine: median" in out.stdout
     assert result["Verdict"] in ("ok", "warnings")
     assert f"written: {files[0]}" in out.stdout
     assert "station_check*.json" in (data / ".bidsignore").read_text()

@@ -14,6 +14,8 @@
   configured latency class, five near-silent tones scheduled 100 ms ahead
   (``start(when=T)``) and the reported ``StartTime - T``.
 * Free disk space at the data folder, realtime-priority limits, software versions.
+* Lab Streaming Layer (``tasks/lsl/station.py``): the streams this machine sees and the
+  marker round trip on loopback.
 """
 
 from __future__ import annotations
@@ -196,6 +198,14 @@ def check_keyboard(engine) -> dict:
     return out
 
 
+def check_pointer(engine, station: dict, n_taps: int = 20) -> dict:
+    """The X pointer devices (a touch screen is one) and ``n_taps`` injected taps: the
+    tap's time stamp against the injection, and the first flip after it."""
+    from tasks.core.psychopy_engine.touch_check import measure_taps, pointer_devices
+    return {"Input": station.get("input", "keyboard"), **pointer_devices(),
+            **measure_taps(engine, n_taps)}
+
+
 def check_audio(station: dict, n_tones: int = 5, lead_s: float = 0.1) -> dict:
     """PsychPortAudio devices, the device used, and scheduled-onset errors."""
     import numpy as np
@@ -281,7 +291,8 @@ def run_check(station: dict, *, data_dir: Path, seconds: float = 5.0, windowed: 
               log=print) -> dict:
     """Every measurement, with the problems (not ready) and warnings (look at it) found."""
     from tasks.core.psychopy_engine.window import PsychoPyEngine
-    relaxed = dict(station, refresh_tolerance_hz=1e9)  # the check reports; it never refuses
+    # the check reports, it never refuses; taps are read (and measured) whatever the input
+    relaxed = dict(station, refresh_tolerance_hz=1e9, input="touch")
     engine = PsychoPyEngine(relaxed, windowed=windowed, log=log, refuse_geometry=False)
     engine.open()
     try:
@@ -289,6 +300,7 @@ def run_check(station: dict, *, data_dir: Path, seconds: float = 5.0, windowed: 
                   "Geometry": check_geometry(engine, station),
                   "Screens": check_screens(engine, station, max(0.5, seconds / 2)),
                   "Keyboard": check_keyboard(engine),
+                  "Pointer": check_pointer(engine, station),
                   "EyeTracker": check_eye_tracker(engine, station, max(0.5, seconds / 2))}
     finally:
         engine.close()
@@ -296,6 +308,8 @@ def run_check(station: dict, *, data_dir: Path, seconds: float = 5.0, windowed: 
     result["Disk"] = check_disk(data_dir)
     result["Realtime"] = check_realtime()
     result["Software"] = software()
+    from tasks.lsl.station import check_lsl  # LSL streams seen, marker round trip
+    result["LSL"] = check_lsl(station)
     problems, warnings = verdicts(result, station)
     result.update({"Problems": problems, "Warnings": warnings,
                    "Verdict": "problems" if problems else ("warnings" if warnings else "ok")})
@@ -351,7 +365,26 @@ def verdicts(r: dict, station: dict) -> tuple[list[str], list[str]]:
         warnings.append(f"disk: {r['Disk']['FreeGB']:.1f} GB free at the data folder")
     if not r["Realtime"]["Allowed"]:
         warnings.append("no realtime priority allowed for this user (docs/platform.md section 4)")
+    if "LSL" in r:
+        from tasks.lsl.station import lsl_verdicts
+        lsl_problems, lsl_warnings = lsl_verdicts(r["LSL"], station)
+        problems += lsl_problems
+        warnings += lsl_warnings
     return problems, warnings
+
+
+def pointer_line(p: dict | None) -> str:
+    if not p:
+        return "  pointer: not checked"
+    names = ", ".join(f"{d['Name']}{' (touch)' if d['Touch'] else ''}" for d in p["Pointers"]) \
+        if isinstance(p["Pointers"], list) else p["Pointers"]
+    line = f"  pointer: station.input {p['Input']}; devices: {names or 'none'}"
+    err, flip = p.get("StampErrorMs"), p.get("TapToFlipMs")
+    if err and flip:
+        line += (f"; injected tap -> time stamp median {err['median']:.2f} ms, p95 "
+                 f"{err['p95']:.2f} ms; tap -> next flip median {flip['median']:.2f} ms, p95 "
+                 f"{flip['p95']:.2f} ms (n {err['n']}, missed {p['Missed']})")
+    return line
 
 
 def summary(r: dict) -> str:
@@ -383,6 +416,7 @@ def summary(r: dict) -> str:
     lines.append(f"  keyboard: {k['Backend']}" + (" (Psychtoolbox, time-stamped)"
                  if k["Backend"] == "ptb" else " (FALLBACK: pyglet events)")
                  + f"; abort chord {k['AbortChord']}")
+    lines.append(pointer_line(r.get("Pointer")))
     e = r.get("EyeTracker", {"Tracker": "none"})
     if e["Tracker"] == "none" or e.get("Problem") or not e.get("Samples"):
         lines.append(f"  eye tracker: {e['Tracker']}" + (f" ({e['Problem']})"
@@ -409,6 +443,9 @@ def summary(r: dict) -> str:
     allowed = ("allowed (root)" if rt["Root"] else f"allowed (rtprio {rt['RtprioLimit']})") \
         if rt["Allowed"] else "not allowed"
     lines.append(f"  realtime priority: {allowed}")
+    if "LSL" in r:
+        from tasks.lsl.station import lsl_summary
+        lines.extend(lsl_summary(r["LSL"]))
     for w in r["Warnings"]:
         lines.append(f"  WARNING: {w}")
     for p in r["Problems"]:
