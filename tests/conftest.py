@@ -42,6 +42,13 @@ if not _home or not os.path.isdir(_home) or not os.access(_home, os.W_OK):
 os.environ.setdefault("PSYCHOPYNOPACKAGES", "1")
 # JACK clients must never autostart a server of their own (headless.sh provides one), and must
 # not ask dbus for device reservation (no dbus in containers).
+# Lab Streaming Layer: this test session's streams in an LSL session of their own (liblsl's
+# [lab] SessionID), so that no other device or test run on this machine or network is seen
+# and none of ours is seen by them; set before anything loads pylsl, inherited by children.
+_lsl_cfg = os.path.join(tempfile.mkdtemp(prefix="icb-test-lsl-"), "lsl_api.cfg")
+with open(_lsl_cfg, "w", encoding="utf-8") as _fh:
+    _fh.write(f"[log]\nlevel = -2\n[lab]\nSessionID = icb-pytest-{os.getpid()}\n")
+os.environ["LSLAPICFG"] = _lsl_cfg
 os.environ.setdefault("JACK_NO_START_SERVER", "1")
 os.environ.setdefault("JACK_NO_AUDIO_RESERVATION", "1")
 
