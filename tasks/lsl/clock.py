@@ -31,7 +31,7 @@ def measure_offset(engine_clock: Callable[[], float], lsl_clock: Callable[[], fl
 
     >>> ticks = iter(range(100))
     >>> measure_offset(lambda: float(next(ticks)), lambda: 1000.0, n=3).offset_s
-    999.0
+    999.5
     """
     best: tuple[float, float] | None = None
     for _ in range(n):
