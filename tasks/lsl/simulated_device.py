@@ -192,12 +192,13 @@ class MarkerListener(threading.Thread):
         lsl = self.pylsl
         from pylsl import util as lsl_errors
         resolver, inlets, next_resolve = self._resolver(), {}, 0.0
+        gone: set[str] = set()
         try:
             while not self._halt.is_set():
                 if time.monotonic() >= next_resolve:
                     next_resolve = time.monotonic() + RESOLVE_EVERY_S
                     for info in resolver.results():
-                        if info.uid() in inlets:
+                        if info.uid() in inlets or info.uid() in gone:
                             continue
                         inlet = lsl.StreamInlet(info, max_buflen=60, recover=False,
                                                 processing_flags=lsl.proc_clocksync)
@@ -205,6 +206,7 @@ class MarkerListener(threading.Thread):
                             inlet.open_stream(timeout=2.0)
                         except (lsl_errors.TimeoutError, lsl_errors.LostError) as exc:
                             self.log(f"marker stream {info.source_id()} not opened: {exc}")
+                            gone.add(info.uid())  # a closed outlet still resolves a while
                             continue
                         inlets[info.uid()] = inlet
                         self.log(f"listening to {MARKER_STREAM} ({info.source_id()} on "
@@ -302,11 +304,13 @@ def run_device(opts: Options, stop: threading.Event, log=print) -> int:
                 klass = cue_class(parsed[1], categories)
                 if klass is None:
                     continue
-                in_time = [gen.add_cue(stamp, klass) for gen in gens.values()]
+                in_time = {kind: gen.add_cue(stamp, klass) for kind, gen in gens.items()}
                 ecg = gens.get("ECG")
-                log(f"cue {klass} at {stamp!r} s ({text}; learned "
-                    f"{1000 * (now - stamp):.1f} ms after; "
-                    + ("in time)" if all(in_time) or ecg is None else
+                ahead_ms = 1000 * (now - stamp)
+                when = (f"learned {ahead_ms:.1f} ms after its time" if ahead_ms >= 0 else
+                        f"learned {-ahead_ms:.1f} ms before its time (a scheduled sound)")
+                log(f"cue {klass} at {stamp!r} s ({text}; {when}; "
+                    + ("in time)" if ecg is None or in_time["ECG"] else
                        f"late: the ECG acts from {ecg.next_time_s!r} s)"))
             elapsed = now - start_s
             if outlets and opts.stop_after_s is not None and elapsed >= opts.stop_after_s:
