@@ -280,6 +280,8 @@ def test_device_stop_after_closes_the_stream():
     (["--markers-source-id", "a'b"], "--markers-source-id: bad value \"a'b\""),
     (["--manifest", "/nonexistent/manifest.tsv"], "--manifest: /nonexistent/manifest.tsv: "
                                                   "no such file"),
+    (["--seed", "-1"], "argument --seed: bad value '-1'; allowed: a whole number"),
+    (["--stop-after-s", "nan"], "argument --stop-after-s: bad value 'nan'"),
 ])
 def test_device_bad_options(args, message):
     out = subprocess.run([*DEVICE, *args, "--duration-s", "1"], cwd=REPO, capture_output=True,

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from icb.errors import BadInput
+from icb.options import seconds, seed
 
 TYPES = {"ECG": ("mV", "ecg_hz"), "EDA": ("microsiemens", "eda_hz")}
 MARKER_STREAM = "icb-markers"
@@ -43,6 +44,7 @@ CHUNK_S = 0.01
 RESOLVE_EVERY_S = 0.25
 LISTEN_EVERY_S = 0.003
 PICTURE_EVENTS = ("display", "cue")
+WEEK_S = 7 * 24 * 3600.0
 
 
 def register(subparsers) -> None:
@@ -56,12 +58,12 @@ def register(subparsers) -> None:
                         help="stream types, comma-separated (ECG, EDA; default ECG,EDA)")
     parser.add_argument("--ecg-hz", type=float, default=500.0, help="ECG rate (default 500)")
     parser.add_argument("--eda-hz", type=float, default=32.0, help="EDA rate (default 32)")
-    parser.add_argument("--duration-s", type=float, default=None,
+    parser.add_argument("--duration-s", type=seconds(0.1, WEEK_S), default=None,
                         help="stop after this many seconds (default: until a signal)")
-    parser.add_argument("--stop-after-s", type=float, default=None,
+    parser.add_argument("--stop-after-s", type=seconds(0.1, WEEK_S), default=None,
                         help="close the outlets after this many seconds (a device that stops "
                         "mid-run); the process goes on until --duration-s or a signal")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--seed", type=seed, default=0, help="random seed (default 0)")
     parser.add_argument("--manifest", type=Path, default=None,
                         help="stimulus manifest for the cue categories (default: "
                         "stimuli/manifest.tsv)")
@@ -114,8 +116,6 @@ def parse_options(args: argparse.Namespace) -> Options:
         problems.append(f"--types: {args.types!r} names a type twice")
     _range("--ecg-hz", args.ecg_hz, 10, 5000, problems)
     _range("--eda-hz", args.eda_hz, 1, 1000, problems)
-    _range("--duration-s", args.duration_s, 0.1, 7 * 24 * 3600, problems)
-    _range("--stop-after-s", args.stop_after_s, 0.1, 7 * 24 * 3600, problems)
     _range("--rsa-bpm", args.rsa_bpm, 0, 20, problems)
     _range("--drift-bpm", args.drift_bpm, 0, 20, problems)
     responses = dict(DEFAULT_RESPONSES_BPM)
