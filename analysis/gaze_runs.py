@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import gaze, io
+from icb.bids import BidsName
 
 RECORDING = "eye1"
 SAMPLE_COLUMNS = ("timestamp", "x_coordinate", "y_coordinate")
@@ -44,8 +45,7 @@ class NotScorable(Exception):
 
 def physio_path(events_path: Path) -> Path:
     """The gaze samples of the run of ``events_path`` (BIDS 1.11 eye tracking)."""
-    stem = events_path.name[: -len("_events.tsv")]
-    return events_path.with_name(f"{stem}_recording-{RECORDING}_physio.tsv.gz")
+    return BidsName.beside(events_path, RECORDING)
 
 
 def data_root_of(events_path: Path) -> Path:

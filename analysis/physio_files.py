@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import io, physio, physio_cues
+from icb.bids import BidsName
 from analysis.scorer import SCORE_COLUMNS
 
 RECORDING = "ecg"
@@ -51,8 +52,7 @@ class NotScorable(Exception):
 
 def ecg_path(events_path: Path) -> Path:
     """The ECG recording of the run of ``events_path``."""
-    stem = Path(events_path).name[: -len("_events.tsv")]
-    return Path(events_path).with_name(f"{stem}_recording-{RECORDING}_physio.tsv.gz")
+    return BidsName.beside(events_path, RECORDING)
 
 
 def read_ecg(path: Path) -> tuple[np.ndarray, np.ndarray, float, list[str]]:

@@ -56,6 +56,17 @@ class BidsName:
         """``..._recording-<recording>_<suffix><ext>`` (physio, physioevents, their JSON)."""
         return self.folder(data_root) / f"{self.stem}_recording-{recording}_{suffix}{ext}"
 
+    @staticmethod
+    def beside(events_path: Path, recording: str, suffix: str = "physio",
+               ext: str = ".tsv.gz") -> Path:
+        """The recording file of the run of ``events_path``, in its folder.
+
+        >>> BidsName.beside(Path("d/sub-1_ses-pre_task-fv_run-1_events.tsv"), "ecg").name
+        'sub-1_ses-pre_task-fv_run-1_recording-ecg_physio.tsv.gz'
+        """
+        stem = Path(events_path).name[: -len("_events.tsv")]
+        return Path(events_path).with_name(f"{stem}_recording-{recording}_{suffix}{ext}")
+
     @classmethod
     def parse(cls, filename: str) -> "BidsName | None":
         """The entities of an events file name; None when it is not one (run as a number)."""
