@@ -32,6 +32,11 @@ class Fixation:
     pass
 
 
+# where a probe's dots are drawn, in degrees from its centre, by form
+PROBE_DOT_OFFSETS_DEG = {"dot": ((0.0, 0.0),), "colon": ((0.0, 0.4), (0.0, -0.4)),
+                         "dots": ((-0.4, 0.0), (0.4, 0.0))}
+
+
 @dataclass(frozen=True)
 class Probe:
     """A dot (``form='dot'``), or two dots stacked (``colon``) or side by side (``dots``)."""

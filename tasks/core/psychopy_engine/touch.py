@@ -22,12 +22,13 @@ import time
 from dataclasses import dataclass
 
 from tasks.core import touch as touch_data
+from tasks.core.screens import PROBE_DOT_OFFSETS_DEG
 from tasks.core.touch import TouchTarget
 
 POLL_S = 0.001  # how often the window's events are read while a flip is awaited
-# the discrimination probe's buttons: the dots themselves (as Probe draws them), not a small
-# ":" or ". ." in text
-PROBE_LABELS = {":": ((0, 0.4), (0, -0.4)), "..": ((-0.4, 0), (0.4, 0))}
+# the discrimination probe's buttons show the dots themselves (as a Probe of that form is
+# drawn), not a small ":" or ". ." in text
+PROBE_LABELS = {":": PROBE_DOT_OFFSETS_DEG["colon"], "..": PROBE_DOT_OFFSETS_DEG["dots"]}
 BUTTON_FILL = (-0.55, -0.55, -0.45)  # dark slate; the label is white (contrast > 7:1)
 
 

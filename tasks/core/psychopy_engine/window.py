@@ -30,8 +30,8 @@ from tasks.core.markers import RESPONSE, MarkerHooks
 from tasks.core.geometry import fullscreen_refusal, screen_mismatch, size_text, window_mismatch
 from tasks.core.results import (PressResult, RatingResult, SequenceResult, SoundResult,
                                 count_dropped)
-from tasks.core.screens import (Fixation, Image, PlannedResponse, Probe, ResponseSpec, Screen,
-                                Text, whole_frames)
+from tasks.core.screens import (PROBE_DOT_OFFSETS_DEG, Fixation, Image, PlannedResponse, Probe,
+                                ResponseSpec, Screen, Text, whole_frames)
 from icb.errors import Aborted, AbortRequested, BadInput
 
 
@@ -250,9 +250,7 @@ class PsychoPyEngine(KeyboardMixin, TouchMixin, MarkerHooks):
             elif isinstance(item, TouchTarget):
                 self._draw_target(item)
             elif isinstance(item, Probe):
-                offsets = {"dot": [(0, 0)], "colon": [(0, 0.4), (0, -0.4)],
-                           "dots": [(-0.4, 0), (0.4, 0)]}[item.form]
-                for dx, dy in offsets:
+                for dx, dy in PROBE_DOT_OFFSETS_DEG[item.form]:
                     self._dot.pos = (item.x_deg + dx, item.y_deg + dy)
                     self._dot.draw()
             elif isinstance(item, Text):
@@ -397,10 +395,11 @@ class PsychoPyEngine(KeyboardMixin, TouchMixin, MarkerHooks):
                 while not shown or not self._screen_over(shown[0], shown, screen.duration_ms):
                     self._draw(screen.items)
                     shown.append(self._flip())
+                    if len(shown) == 1:  # the marker goes out now, not when the screen ends
+                        self._mark(screen.name, shown[0], screen.items)
                     if self.station.get("abort_modifiers") and self._abort_pressed():
                         raise AbortRequested()  # a chord is checked while it is held
                 result.onsets_s[screen.name] = shown[0]
-                self._mark(screen.name, shown[0], screen.items)
                 result.frames[screen.name] = len(shown)
                 stamps += shown
                 if self._abort_pressed():
