@@ -50,7 +50,6 @@ class Markers:
         self.first_row: int | None = None
         self.row_offset = 0
         self.rated = False
-        self.n_sent = 0
 
     def run_started(self, origin_s: float) -> None:
         """The run's first flip, at ``origin_s`` on the engine's own clock (t = 0 of the
@@ -85,7 +84,6 @@ class Markers:
         text = self.text(event, stim)
         if self.send is not None:
             self.send(text, float(t_run_s))
-            self.n_sent += 1
 
 
 class MarkerHooks:

@@ -10,6 +10,7 @@ stamped with the common head and appended (fsynced) one by one -> the end screen
 from __future__ import annotations
 
 from tasks.core.engine import Engine
+from tasks.core.markers import RUN_END
 from tasks.core.messages import catalogue_of
 from tasks.core.paradigm import Paradigm, Plan, RunContext, TrialRow
 from tasks.core.screens import PlannedResponse
@@ -84,8 +85,8 @@ def run_trials(paradigm: Paradigm, config, plan: Plan, engine: Engine, writer, *
     """Present every planned trial and append its rows; return the number of rows.
 
     ``markers`` (``tasks.core.markers.Markers``, the engine's) learns where each trial's
-    rows start; ``on_trial_end(last_flip_s)`` runs after a trial's rows are written (the
-    LSL recording's flush).  Raises ``Aborted`` when the experimenter ends the run (the
+    rows start; ``on_trial_end()`` runs when a trial has been shown, before its rows are
+    written (the LSL recording's flush: every row has its samples).  Raises ``Aborted`` when the experimenter ends the run (the
     rows so far are kept).
     """
     screens = BetweenTrials(engine, config, plan, paradigm, responder, sim_rng)
@@ -101,12 +102,12 @@ def run_trials(paradigm: Paradigm, config, plan: Plan, engine: Engine, writer, *
         if markers is not None:
             markers.end_trial()
         if on_trial_end is not None:
-            on_trial_end(engine.last_flip_s())
+            on_trial_end()
         for row in rows:
             writer.append(stamp(row, index, trial, config.station.get("input", "keyboard")),
                           row.recordings)
             index += 1
     screens.end()
     if markers is not None:
-        markers.event("run_end", engine.last_flip_s() or 0.0)
+        markers.event(RUN_END, engine.last_flip_s() or 0.0)
     return index - 1

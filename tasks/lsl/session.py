@@ -73,7 +73,7 @@ class LslSession:
         for stream in self.streams:
             stream.start()
 
-    def flush(self, _last_flip_s: float | None = None) -> None:
+    def flush(self) -> None:
         """Write every sample received so far, one gzip member per stream."""
         for stream in self.streams:
             samples = stream.take()
